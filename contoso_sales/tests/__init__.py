@@ -1,0 +1,1 @@
+from . import test_foundation, test_tour_pipeline

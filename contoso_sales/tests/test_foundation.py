@@ -1,0 +1,56 @@
+from odoo.tests import tagged
+
+from .common import ContosoCase
+
+
+@tagged("post_install", "-at_install")
+class TestFoundation(ContosoCase):
+    def test_stages_belong_to_contoso_team_in_order(self):
+        stages = self.env["crm.stage"].search([("team_ids", "in", self.team.ids)])
+        self.assertEqual(
+            stages.mapped("name"),
+            ["Qualify", "Develop", "Quote", "Tech Check", "Close"],
+        )
+        self.assertTrue(all(stage.requirements for stage in stages))
+        self.assertEqual(stages.filtered("is_won"), self.stages["close"])
+
+    def test_new_deal_of_contoso_team_starts_in_qualify(self):
+        deal = (
+            self.env["crm.lead"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "name": "Doorbells for Fabrikam",
+                    "type": "opportunity",
+                    "partner_id": self.customer.id,
+                    "team_id": self.team.id,
+                }
+            )
+        )
+        self.assertEqual(deal.stage_id, self.stages["qualify"])
+
+    def test_other_teams_keep_odoo_shared_stages(self):
+        other = self.env["crm.team"].create({"name": "Resellers"})
+        deal = self.env["crm.lead"].create(
+            {"name": "Reseller deal", "type": "opportunity", "team_id": other.id}
+        )
+        self.assertFalse(deal.stage_id.team_ids)
+
+    def test_pipeline_columns_of_contoso_team_are_its_own(self):
+        leads = self.env["crm.lead"].with_context(default_team_id=self.team.id)
+        groups = leads.read_group(
+            [("team_id", "=", self.team.id)], ["stage_id"], ["stage_id"]
+        )
+        names = [group["stage_id"][1] for group in groups]
+        self.assertEqual(names, ["Qualify", "Develop", "Quote", "Tech Check", "Close"])
+
+    def test_manager_role_implies_the_other_roles(self):
+        self.assertTrue(self.manager.has_group("contoso_sales.group_salesperson"))
+        self.assertTrue(
+            self.manager.has_group("contoso_sales.group_technical_consultant")
+        )
+        self.assertTrue(self.manager.has_group("sales_team.group_sale_manager"))
+        self.assertFalse(self.salesperson.has_group("sales_team.group_sale_manager"))
+        self.assertFalse(
+            self.salesperson.has_group("contoso_sales.group_technical_consultant")
+        )

@@ -1,0 +1,204 @@
+"""The steps of `./contoso test`, each counted in one pytest-style summary.
+
+1. Python tests: pytest-odoo on a fresh database where the addon is installed
+   without demo data (browser tours excluded: pytest-odoo would skip them).
+2. Browser tours: Odoo's own test runner, tag `contoso_tour`, headless Chromium.
+   A skipped tour counts as a failure.
+3. Lifecycle: install, upgrade twice, uninstall on another fresh database; any
+   warning or error in the log, or anything of the addon left behind, fails.
+4. With --odoo-suites: Odoo's own crm and sale_crm tests with the addon installed.
+"""
+
+import re
+import subprocess
+from pathlib import Path
+
+TEST_DB = "contoso_test"
+LIFECYCLE_DB = "contoso_lifecycle"
+SUITES_DB = "contoso_suites"
+TOUR_TAG = "contoso_tour"
+# Odoo's result line: "0 failed, 0 error(s) of 12 tests when loading database ..."
+RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+BAD_LOG = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.M)
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+        self.failures = []
+
+    def add(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.failures.append(f"{name}: {detail}".strip(": "))
+
+
+def run_pytest(odoo, repo, tally, say, keyword=None):
+    say("Python tests (pytest-odoo)")
+    cmd = [
+        odoo.venv / "bin" / "pytest",
+        f"--odoo-database={TEST_DB}",
+        f"--odoo-config={odoo.conf}",
+        "-p",
+        "no:cacheprovider",
+        "--ignore-glob=*test_tour*",
+        "-q",
+        repo / "contoso_sales" / "tests",
+    ]
+    if keyword:
+        cmd += ["-k", keyword]
+    proc = subprocess.run(
+        [str(c) for c in cmd],
+        cwd=repo,
+        env=odoo.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print(proc.stdout[-20000:], proc.stderr[-5000:], sep="\n", flush=True)
+    counts = dict.fromkeys(("passed", "failed", "error", "errors", "skipped"), 0)
+    for number, word in re.findall(
+        r"(\d+) (passed|failed|errors?|skipped)", proc.stdout
+    ):
+        counts[word] = int(number)
+    tally.passed += counts["passed"]
+    tally.failed += counts["failed"] + counts["error"] + counts["errors"]
+    tally.skipped += counts["skipped"]
+    if proc.returncode not in (0, 5) or (proc.returncode == 5 and not keyword):
+        tally.add("pytest", False, f"exit code {proc.returncode}")
+    elif counts["failed"]:
+        tally.failures.append(f"pytest: {counts['failed']} failed")
+
+
+def run_tours(odoo, state, tally, say):
+    say("Browser tours (Odoo's runner, headless Chromium)")
+    log = state / "tours.log"
+    odoo.run(
+        "-d",
+        TEST_DB,
+        "--test-enable",
+        "--test-tags",
+        TOUR_TAG,
+        "--http-port",
+        "8079",
+        log=log,
+        check=False,
+    )
+    text = log.read_text(errors="replace")
+    results = RESULT.findall(text)
+    if not results:
+        tally.add("tours", False, f"no test result in {log}")
+        return
+    failed, errors, ran = (int(x) for x in results[-1])
+    skipped = len(re.findall(r" skipped \S+ : ", text))
+    if ran == 0:
+        tally.add("tours", False, "no tour ran")
+        return
+    tally.passed += ran - failed - errors - skipped
+    tally.failed += failed + errors + skipped
+    if failed or errors or skipped:
+        tally.failures.append(
+            f"tours: {failed} failed, {errors} errors, "
+            f"{skipped} skipped (a skipped tour fails); see {log}"
+        )
+
+
+def run_lifecycle(odoo, template, state, tally, say):
+    say("Lifecycle: install, upgrade twice, uninstall")
+    odoo.copy_db(template, LIFECYCLE_DB)
+    steps = [("install", "-i"), ("upgrade 1", "-u"), ("upgrade 2", "-u")]
+    for name, flag in steps:
+        log = state / f"lifecycle-{name.replace(' ', '')}.log"
+        proc = odoo.run("-d", LIFECYCLE_DB, flag, "contoso_sales", log=log, check=False)
+        _judge_log(tally, f"lifecycle {name}", proc.returncode, log)
+    log = state / "lifecycle-uninstall.log"
+    with open(log, "w") as out:
+        proc = subprocess.run(
+            [
+                str(c)
+                for c in odoo.cmd_module("uninstall", LIFECYCLE_DB, "contoso_sales")
+            ],
+            env=odoo.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    _judge_log(tally, "lifecycle uninstall", proc.returncode, log)
+    leftovers = odoo.sql(
+        "SELECT (SELECT count(*) FROM ir_model_data WHERE module = 'contoso_sales')"
+        " + (SELECT count(*) FROM ir_ui_view WHERE arch_db::text LIKE '%contoso%')"
+        " + (SELECT count(*) FROM ir_ui_menu WHERE name::text ILIKE '%contoso%')"
+        " + (SELECT count(*) FROM ir_model WHERE model LIKE 'contoso.%')",
+        LIFECYCLE_DB,
+    )
+    tally.add(
+        "lifecycle leftovers",
+        leftovers == "0",
+        f"{leftovers} records of contoso_sales left after uninstall",
+    )
+
+
+def _judge_log(tally, name, returncode, log):
+    bad = [m.group(0) for m in BAD_LOG.finditer(Path(log).read_text(errors="replace"))]
+    detail = f"exit {returncode}" if returncode else ""
+    if bad:
+        detail += f" {len(bad)} warnings/errors in {log}"
+    tally.add(name, not returncode and not bad, detail)
+
+
+def run_odoo_suites(odoo, state, tally, say):
+    say("Odoo's own crm and sale_crm tests with contoso_sales installed (slow)")
+    odoo.drop(SUITES_DB)
+    log = state / "odoo-suites.log"
+    odoo.run(
+        "-d",
+        SUITES_DB,
+        "-i",
+        "contoso_sales",
+        "--test-enable",
+        "--test-tags",
+        "/crm,/sale_crm",
+        "--http-port",
+        "8078",
+        log=log,
+        check=False,
+    )
+    results = RESULT.findall(log.read_text(errors="replace"))
+    if not results:
+        tally.add("odoo suites", False, f"no test result in {log}")
+        return
+    failed, errors, ran = (int(x) for x in results[-1])
+    tally.passed += ran - failed - errors
+    tally.failed += failed + errors
+    if failed or errors:
+        tally.failures.append(
+            f"odoo suites: {failed} failed, {errors} errors; see {log}"
+        )
+
+
+def main(odoo, args, say):
+    repo, state = odoo.repo, odoo.state
+    tally = Tally()
+    template = odoo.template()
+    say(f"fresh database {TEST_DB}: installing contoso_sales without demo data")
+    odoo.copy_db(template, TEST_DB)
+    log = state / "test-install.log"
+    proc = odoo.run("-d", TEST_DB, "-i", "contoso_sales", log=log, check=False)
+    _judge_log(tally, "install without demo", proc.returncode, log)
+    if proc.returncode == 0:
+        run_pytest(odoo, repo, tally, say, args.k)
+        if not args.k:
+            run_tours(odoo, state, tally, say)
+    if not args.k:
+        run_lifecycle(odoo, template, state, tally, say)
+    if args.odoo_suites:
+        run_odoo_suites(odoo, state, tally, say)
+    for failure in tally.failures:
+        print(f"FAILED {failure}")
+    summary = f"{tally.passed} passed, {tally.failed} failed"
+    if tally.skipped:
+        summary += f", {tally.skipped} skipped"
+    print(f"\n{summary}", flush=True)
+    return 1 if tally.failed or tally.skipped or not tally.passed else 0
