@@ -18,8 +18,17 @@
     ],
     "data": [
         "security/contoso_sales_security.xml",
+        "security/ir.model.access.csv",
+        "security/contoso_deal_line_security.xml",
         "data/crm_team_data.xml",
         "data/crm_stage_data.xml",
+        "data/mail_message_subtype_data.xml",
+        "views/contoso_tech_check_views.xml",
+        "views/crm_lead_views.xml",
+        "views/crm_lead_deal_lines_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/crm_deal_terms_views.xml",
+        "views/contoso_sales_menus.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -1,1 +1,6 @@
-from . import test_foundation, test_tour_pipeline
+from . import (
+    test_foundation,
+    test_tech_check,
+    test_tour_pipeline,
+    test_tour_tech_check,
+)

@@ -1,0 +1,350 @@
+from contextlib import contextmanager
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import ContosoCase
+
+
+@tagged("post_install", "-at_install")
+class TestTechCheck(ContosoCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team.contoso_tech_check = True
+        cls.company.contoso_tech_check_threshold = 20000
+        cls.Lead = cls.env["crm.lead"]
+        cls.deal = cls._deal("Fabrikam HQ alarm", 48000, "quote")
+        cls.small = cls._deal("Fabrikam lobby doorbell", 12000, "quote")
+
+    @classmethod
+    def _deal(cls, name, amount, stage):
+        return cls.Lead.create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "team_id": cls.team.id,
+                "user_id": cls.salesperson.id,
+                "stage_id": cls.stages[stage].id,
+                "expected_revenue": amount,
+            }
+        )
+
+    def _log_check(self, deal, result="pass", user=None):
+        return (
+            self.env["contoso.tech.check"]
+            .with_user(user or self.consultant)
+            .create(
+                {
+                    "lead_id": deal.id,
+                    "details": "<p>Site survey done, 40 sensors, wiring OK.</p>",
+                    "result": result,
+                }
+            )
+        )
+
+    def _close_message(self, deal, amount="$\xa048,000.00", stage="Close"):
+        return (
+            f"Deal '{deal.name}' ({amount}) needs a passed tech check before "
+            f"{stage}: deals above $\xa020,000.00 must be verified by a technical "
+            "consultant. Ask a technical consultant to log one."
+        )
+
+    @contextmanager
+    def assertRefused(self, exception, fragment):
+        # Odoo's assertRaises rolls the savepoint back; unittest's
+        # assertRaisesRegex would not, so the refused write would stay.
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertIn(fragment, str(caught.exception))
+
+    def assertStage(self, deals, stage):
+        # The refused write already ran in this transaction's cache: a real
+        # request rolls it back, here we read the database again.
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(deals.stage_id, self.stages[stage])
+
+    # -- computed fields -----------------------------------------------------
+
+    def test_required_above_threshold_only(self):
+        self.assertTrue(self.deal.tech_check_required)
+        self.assertFalse(self.small.tech_check_required)
+        at_threshold = self._deal("Exactly threshold", 20000, "quote")
+        self.assertFalse(at_threshold.tech_check_required)
+        self.company.contoso_tech_check_threshold = 10000
+        self.small.invalidate_recordset(["tech_check_required"])
+        self.assertTrue(self.small.tech_check_required)
+
+    def test_needs_tech_check_filter(self):
+        found = self.Lead.search(
+            [
+                ("tech_check_required", "=", True),
+                ("tech_check_passed", "=", False),
+                ("id", "in", (self.deal | self.small).ids),
+            ]
+        )
+        self.assertEqual(found, self.deal)
+        not_required = self.Lead.search(
+            [
+                ("tech_check_required", "=", False),
+                ("id", "in", (self.deal | self.small).ids),
+            ]
+        )
+        self.assertEqual(not_required, self.small)
+
+    def test_passed_check_counts_only_for_checked_amount(self):
+        check = self._log_check(self.deal)
+        self.assertEqual(check.amount_checked, 48000)
+        self.assertEqual(check.consultant_id, self.consultant)
+        self.assertTrue(self.deal.tech_check_passed)
+        self.deal.expected_revenue = 52000
+        self.assertFalse(self.deal.tech_check_passed)
+
+    def test_failed_check_does_not_pass(self):
+        self._log_check(self.deal, result="fail")
+        self.assertFalse(self.deal.tech_check_passed)
+
+    # -- who may log and change checks ----------------------------------------
+
+    def test_amount_checked_is_set_by_the_server(self):
+        check = (
+            self.env["contoso.tech.check"]
+            .with_user(self.consultant)
+            .create(
+                {
+                    "lead_id": self.deal.id,
+                    "details": "<p>ok</p>",
+                    "result": "pass",
+                    "amount_checked": 1.0,
+                }
+            )
+        )
+        self.assertEqual(check.amount_checked, 48000)
+        with self.assertRefused(UserError, "recorded by the server"):
+            check.with_user(self.manager).amount_checked = 1.0
+
+    def test_salesperson_cannot_log_a_check(self):
+        with self.assertRaises(AccessError):
+            self._log_check(self.deal, user=self.salesperson)
+
+    def test_consultant_cannot_check_own_deal(self):
+        own = self._deal("Tom's own deal", 30000, "quote")
+        own.user_id = self.consultant
+        with self.assertRefused(
+            ValidationError,
+            "Test Tom is the salesperson of deal 'Tom's own deal' and cannot check it",
+        ):
+            self._log_check(own)
+
+    def test_consultant_must_be_in_consultant_group(self):
+        with self.assertRefused(ValidationError, "Test Sally is not a technical"):
+            self.env["contoso.tech.check"].with_user(self.manager).create(
+                {
+                    "lead_id": self.deal.id,
+                    "consultant_id": self.salesperson.id,
+                    "details": "<p>x</p>",
+                    "result": "pass",
+                }
+            )
+
+    def test_consultant_logs_only_as_themselves(self):
+        other = self.manager.copy({"login": "t_tom2", "name": "Other Consultant"})
+        with self.assertRefused(AccessError, "on behalf of another consultant"):
+            self.env["contoso.tech.check"].with_user(self.consultant).create(
+                {
+                    "lead_id": self.deal.id,
+                    "consultant_id": other.id,
+                    "details": "<p>x</p>",
+                    "result": "pass",
+                }
+            )
+
+    def test_check_date_not_in_future(self):
+        tomorrow = fields.Date.add(fields.Date.context_today(self.env.user), days=1)
+        with self.assertRefused(ValidationError, "in the future"):
+            self.env["contoso.tech.check"].with_user(self.consultant).create(
+                {
+                    "lead_id": self.deal.id,
+                    "details": "<p>x</p>",
+                    "result": "pass",
+                    "check_date": tomorrow,
+                }
+            )
+
+    def test_passed_check_read_only_except_managers_and_never_deleted(self):
+        failed = self._log_check(self.deal, result="fail")
+        failed.with_user(self.manager).unlink()
+        self.assertFalse(failed.exists())
+        check = self._log_check(self.deal)
+        with self.assertRefused(AccessError, "is read-only"):
+            check.with_user(self.consultant).details = "<p>changed</p>"
+        check.with_user(self.manager).details = "<p>Corrected by manager</p>"
+        self.assertIn("Corrected by manager", check.details)
+        with self.assertRefused(UserError, "cannot be deleted"):
+            check.with_user(self.manager).unlink()
+
+    # -- the gate, path by path ---------------------------------------------
+
+    def test_gate_blocks_stage_write_as_salesperson(self):
+        with self.assertRaises(UserError) as error:
+            self.deal.with_user(self.salesperson).stage_id = self.stages["close"]
+        self.assertEqual(str(error.exception), self._close_message(self.deal))
+        self.assertStage(self.deal, "quote")
+
+    def test_gate_blocks_action_set_won(self):
+        with self.assertRefused(UserError, "needs a passed tech check"):
+            self.deal.with_user(self.salesperson).action_set_won()
+        self.assertStage(self.deal, "quote")
+        self.assertEqual(self.deal.won_status, "pending")
+
+    def test_gate_blocks_create_in_close(self):
+        with self.assertRefused(UserError, "needs a passed tech check before Close"):
+            self._deal("Straight to close", 25000, "close")
+
+    def test_gate_blocks_mass_edit(self):
+        deals = self.deal | self.small
+        with self.assertRefused(UserError, "Fabrikam HQ alarm"):
+            deals.with_user(self.salesperson).write(
+                {"stage_id": self.stages["close"].id}
+            )
+        self.assertStage(deals, "quote")
+
+    def test_gate_blocks_import(self):
+        result = self.Lead.with_user(self.salesperson).load(
+            ["id", "stage_id/id"],
+            [[self.deal.export_data(["id"])["datas"][0][0], "contoso_sales.stage_close"]],
+        )
+        self.assertFalse(result["ids"])
+        self.assertIn("needs a passed tech check", result["messages"][0]["message"])
+        self.assertStage(self.deal, "quote")
+
+    def test_gate_blocks_server_action(self):
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Close it",
+                "model_id": self.env.ref("crm.model_crm_lead").id,
+                "state": "code",
+                "code": "record.write({'stage_id': %d})" % self.stages["close"].id,
+            }
+        )
+        with self.assertRefused(UserError, "needs a passed tech check"):
+            action.with_context(active_model="crm.lead", active_id=self.deal.id).run()
+        self.assertStage(self.deal, "quote")
+
+    def test_gate_blocks_form(self):
+        with self.assertRefused(UserError, "needs a passed tech check"):
+            with Form(self.deal.with_user(self.salesperson)) as form:
+                form.stage_id = self.stages["close"]
+        self.assertStage(self.deal, "quote")
+
+    def test_copy_of_closed_deal_starts_over_and_cannot_copy_into_close(self):
+        self._log_check(self.deal)
+        self.deal.stage_id = self.stages["close"]
+        duplicate = self.deal.copy()
+        self.assertEqual(duplicate.stage_id, self.stages["qualify"])
+        self.assertFalse(duplicate.tech_check_ids)
+        with self.assertRefused(UserError, "needs a passed tech check"):
+            self.deal.copy({"stage_id": self.stages["close"].id})
+
+    def test_small_deal_skips_tech_check(self):
+        self.small.with_user(self.salesperson).stage_id = self.stages["close"]
+        self.assertEqual(self.small.won_status, "won")
+
+    def test_passed_check_opens_the_gate(self):
+        self._log_check(self.deal)
+        self.deal.with_user(self.salesperson).stage_id = self.stages["close"]
+        self.assertEqual(self.deal.won_status, "won")
+
+    def test_raising_amount_in_close_is_refused(self):
+        self._log_check(self.deal)
+        self.deal.stage_id = self.stages["close"]
+        with self.assertRaises(UserError) as error:
+            self.deal.with_user(self.salesperson).expected_revenue = 60000
+        self.assertEqual(
+            str(error.exception), self._close_message(self.deal, "$\xa060,000.00")
+        )
+        self.small.stage_id = self.stages["close"]
+        with self.assertRefused(UserError, "needs a passed tech check"):
+            self.small.with_user(self.salesperson).expected_revenue = 21000
+
+    def test_team_change_cannot_dodge_the_check(self):
+        other = self.env["crm.team"].create({"name": "Resellers"})
+        with self.assertRefused(UserError, "cannot move to Resellers"):
+            self.deal.with_user(self.salesperson).team_id = other
+        self.deal.with_user(self.manager).team_id = other
+        self.assertEqual(self.deal.team_id, other)
+
+    def test_team_without_tech_checks_is_not_gated(self):
+        other = self.env["crm.team"].create({"name": "Web shop"})
+        deal = self.Lead.create(
+            {
+                "name": "Web bulk order",
+                "type": "opportunity",
+                "team_id": other.id,
+                "expected_revenue": 90000,
+            }
+        )
+        deal.action_set_won()
+        self.assertEqual(deal.won_status, "won")
+
+    # -- the manager's override ----------------------------------------------
+
+    def test_override_only_by_manager_with_reason(self):
+        with self.assertRefused(AccessError, "Only sales managers"):
+            self.deal.with_user(
+                self.salesperson
+            ).tech_check_override_reason = "trust me"
+        with self.assertRefused(AccessError, "Only sales managers"):
+            self.deal.with_user(self.salesperson).action_contoso_tech_check_override()
+        with self.assertRefused(UserError, "needs a reason"):
+            self.deal.with_user(self.manager).tech_check_override_reason = "  "
+        with self.assertRefused(AccessError, "recorded by the server"):
+            self.deal.with_user(self.manager).write(
+                {"tech_check_override_user_id": self.manager.id}
+            )
+
+    def test_override_records_who_when_why_and_opens_the_gate(self):
+        action = self.deal.with_user(self.manager).action_contoso_tech_check_override()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.manager)
+            .with_context(action["context"])
+            .create({"reason": "Repeat order of an identical, checked install"})
+        )
+        wizard.action_confirm()
+        self.assertEqual(self.deal.tech_check_override_user_id, self.manager)
+        self.assertTrue(self.deal.tech_check_override_date)
+        self.assertEqual(self.deal.tech_check_override_amount, 48000)
+        self.assertIn(
+            "Repeat order of an identical, checked install",
+            self.deal.message_ids[0].body,
+        )
+        self.deal.with_user(self.salesperson).stage_id = self.stages["close"]
+        self.assertEqual(self.deal.won_status, "won")
+        with self.assertRefused(UserError, "needs a passed tech check"):
+            self.deal.with_user(self.salesperson).expected_revenue = 50000
+
+    # -- cost -----------------------------------------------------------------
+
+    def test_gate_query_count_is_constant(self):
+        many = self.Lead.create(
+            [
+                {
+                    "name": f"Deal {i}",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "stage_id": self.stages["quote"].id,
+                    "expected_revenue": 25000 + i,
+                    "tech_check_ids": [],
+                }
+                for i in range(20)
+            ]
+        )
+        for check_on in (self.deal, many):
+            check_on.invalidate_recordset()
+            self.env.invalidate_all()
+            with self.assertQueryCount(3):
+                check_on._check_tech_check_gate()
+
