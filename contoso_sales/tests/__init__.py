@@ -1,4 +1,6 @@
 from . import (
+    test_deal_lines,
+    test_deal_terms,
     test_foundation,
     test_tech_check,
     test_tour_pipeline,

@@ -1,0 +1,1 @@
+from . import contoso_tech_check_override
