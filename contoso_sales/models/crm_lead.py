@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_amount
 
@@ -156,12 +156,23 @@ class CrmLead(models.Model):
             and not lead._tech_check_cleared()
         )
 
+    @api.constrains(
+        "stage_id",
+        "expected_revenue",
+        "team_id",
+        "type",
+        "company_id",
+        "active",
+        "tech_check_passed",
+    )
     def _check_tech_check_gate(self):
+        # A constraint, not a check in write(): it also runs when the amount is
+        # recomputed (product lines changed) or a check's result changes.
         blocked = self._tech_check_blocked()
         if not blocked:
             return
         lead = blocked[0]
-        raise UserError(
+        raise ValidationError(
             self.env._(
                 "Deal '%(deal)s' (%(amount)s) needs a passed tech check before "
                 "%(stage)s: deals above %(threshold)s must be verified by a "
@@ -177,9 +188,6 @@ class CrmLead(models.Model):
             )
         )
 
-    _GATE_FIELDS = frozenset(
-        {"stage_id", "expected_revenue", "team_id", "type", "company_id", "active"}
-    )
     # Set by the server when a manager writes an override reason, never by a client.
     _OVERRIDE_STAMPS = frozenset(
         {
@@ -196,7 +204,6 @@ class CrmLead(models.Model):
         leads = super().create(vals_list)
         if any(vals.get("tech_check_override_reason") for vals in vals_list):
             leads._stamp_override()
-        leads._check_tech_check_gate()
         return leads
 
     def write(self, vals):
@@ -206,8 +213,6 @@ class CrmLead(models.Model):
         result = super().write(vals)
         if vals.get("tech_check_override_reason"):
             self._stamp_override()
-        if self._GATE_FIELDS & set(vals):
-            self._check_tech_check_gate()
         return result
 
     def _check_team_change(self, team_id):

@@ -348,3 +348,23 @@ class TestTechCheck(ContosoCase):
             with self.assertQueryCount(3):
                 check_on._check_tech_check_gate()
 
+
+    def test_product_lines_raising_a_closed_deal_are_refused(self):
+        doorbell = self.env["product.product"].create(
+            {"name": "Gate Doorbell", "list_price": 199.0, "sale_ok": True}
+        )
+        self.small.stage_id = self.stages["close"]
+        self.assertEqual(self.small.won_status, "won")
+        with self.assertRefused(UserError, "needs a passed tech check before Close"):
+            self.env["contoso.deal.line"].with_user(self.salesperson).create(
+                {"lead_id": self.small.id, "product_id": doorbell.id,
+                 "product_uom_qty": 120}
+            )
+        self.env.invalidate_all(flush=False)
+        self.assertFalse(self.small.deal_line_ids)
+
+    def test_failing_a_passed_check_of_a_closed_deal_is_refused(self):
+        check = self._log_check(self.deal)
+        self.deal.stage_id = self.stages["close"]
+        with self.assertRefused(UserError, "needs a passed tech check before Close"):
+            check.with_user(self.manager).result = "fail"

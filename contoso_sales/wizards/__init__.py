@@ -1,1 +1,1 @@
-from . import contoso_tech_check_override
+from . import contoso_tech_check_override, crm_lead_to_opportunity_terms
