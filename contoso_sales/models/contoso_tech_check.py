@@ -28,7 +28,9 @@ class ContosoTechCheck(models.Model):
         index=True,
         tracking=True,
         default=lambda self: self.env.user,
-        domain=lambda self: [("all_group_ids", "in", self.env.ref(CONSULTANT_GROUP).id)],
+        domain=lambda self: [
+            ("all_group_ids", "in", self.env.ref(CONSULTANT_GROUP).id)
+        ],
     )
     check_date = fields.Date(
         string="Check Date",
@@ -142,9 +144,7 @@ class ContosoTechCheck(models.Model):
                     self.env._("Only sales managers can reassign a tech check.")
                 )
         if "lead_id" in vals:
-            raise UserError(
-                self.env._("A tech check cannot be moved to another deal.")
-            )
+            raise UserError(self.env._("A tech check cannot be moved to another deal."))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -22,6 +22,25 @@ class CrmLead(models.Model):
             return Domain("team_ids", "=", False) | Domain("team_ids", "in", team_ids)
         return Domain("team_ids", "=", False)
 
+    contoso_stage_ids = fields.Many2many(
+        "crm.stage",
+        string="Pipeline Stages",
+        compute="_compute_contoso_stage_ids",
+        help="The stages of the deal's pipeline: its team's own stages when the team "
+        "has some, else Odoo's shared ones.",
+    )
+
+    @api.depends("team_id")
+    def _compute_contoso_stage_ids(self):
+        stages_by_team = {}
+        for lead in self:
+            team = lead.team_id
+            if team not in stages_by_team:
+                stages_by_team[team] = self.env["crm.stage"].search(
+                    self._contoso_stage_domain(team.ids)
+                )
+            lead.contoso_stage_ids = stages_by_team[team]
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         team_ids = []
@@ -116,7 +135,11 @@ class CrmLead(models.Model):
         # One clause per company (a handful): the threshold is a company setting.
         # sudo: thresholds are not confidential, and all companies must be covered.
         above = Domain.OR(
-            Domain("company_id", "in", [company.id, *([False] * (company == self.env.company))])
+            Domain(
+                "company_id",
+                "in",
+                [company.id, *([False] * (company == self.env.company))],
+            )
             & Domain("expected_revenue", ">", company.contoso_tech_check_threshold)
             for company in self.env["res.company"].sudo().search([])
         )
@@ -149,11 +172,13 @@ class CrmLead(models.Model):
     def _tech_check_blocked(self):
         """Deals sitting where they may not be without a cleared tech check."""
         return self.filtered(
-            lambda lead: lead.type == "opportunity"
-            and lead.team_id.contoso_tech_check
-            and (lead.stage_id.is_won or lead.stage_id.contoso_requires_tech_check)
-            and lead.tech_check_required
-            and not lead._tech_check_cleared()
+            lambda lead: (
+                lead.type == "opportunity"
+                and lead.team_id.contoso_tech_check
+                and (lead.stage_id.is_won or lead.stage_id.contoso_requires_tech_check)
+                and lead.tech_check_required
+                and not lead._tech_check_cleared()
+            )
         )
 
     @api.constrains(
@@ -221,9 +246,11 @@ class CrmLead(models.Model):
         if new_team.contoso_tech_check or self.env.user.has_group(MANAGER_GROUP):
             return
         dodging = self.filtered(
-            lambda lead: lead.team_id.contoso_tech_check
-            and lead.tech_check_required
-            and not lead._tech_check_cleared()
+            lambda lead: (
+                lead.team_id.contoso_tech_check
+                and lead.tech_check_required
+                and not lead._tech_check_cleared()
+            )
         )
         if dodging:
             raise UserError(

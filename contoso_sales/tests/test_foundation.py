@@ -54,3 +54,15 @@ class TestFoundation(ContosoCase):
         self.assertFalse(
             self.salesperson.has_group("contoso_sales.group_technical_consultant")
         )
+
+    def test_deal_form_status_bar_offers_only_its_pipeline_stages(self):
+        deal = self.env["crm.lead"].create(
+            {"name": "Bar", "type": "opportunity", "team_id": self.team.id}
+        )
+        self.assertEqual(
+            deal.contoso_stage_ids.mapped("name"),
+            ["Qualify", "Develop", "Quote", "Tech Check", "Close"],
+        )
+        other = self.env["crm.team"].create({"name": "Resellers"})
+        deal.team_id = other
+        self.assertFalse(deal.contoso_stage_ids.team_ids)

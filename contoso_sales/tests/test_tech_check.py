@@ -214,7 +214,12 @@ class TestTechCheck(ContosoCase):
     def test_gate_blocks_import(self):
         result = self.Lead.with_user(self.salesperson).load(
             ["id", "stage_id/id"],
-            [[self.deal.export_data(["id"])["datas"][0][0], "contoso_sales.stage_close"]],
+            [
+                [
+                    self.deal.export_data(["id"])["datas"][0][0],
+                    "contoso_sales.stage_close",
+                ]
+            ],
         )
         self.assertFalse(result["ids"])
         self.assertIn("needs a passed tech check", result["messages"][0]["message"])
@@ -348,7 +353,6 @@ class TestTechCheck(ContosoCase):
             with self.assertQueryCount(3):
                 check_on._check_tech_check_gate()
 
-
     def test_product_lines_raising_a_closed_deal_are_refused(self):
         doorbell = self.env["product.product"].create(
             {"name": "Gate Doorbell", "list_price": 199.0, "sale_ok": True}
@@ -357,8 +361,11 @@ class TestTechCheck(ContosoCase):
         self.assertEqual(self.small.won_status, "won")
         with self.assertRefused(UserError, "needs a passed tech check before Close"):
             self.env["contoso.deal.line"].with_user(self.salesperson).create(
-                {"lead_id": self.small.id, "product_id": doorbell.id,
-                 "product_uom_qty": 120}
+                {
+                    "lead_id": self.small.id,
+                    "product_id": doorbell.id,
+                    "product_uom_qty": 120,
+                }
             )
         self.env.invalidate_all(flush=False)
         self.assertFalse(self.small.deal_line_ids)

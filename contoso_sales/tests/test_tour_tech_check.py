@@ -8,11 +8,17 @@ class TestTechCheckTour(ContosoTourCase):
     def test_drag_blocked_then_check_then_drag(self):
         team = self.env.ref("contoso_sales.team_contoso")
         sally = new_test_user(
-            self.env, login="tour_sally", password="tour_sally", name="Tour Sally",
+            self.env,
+            login="tour_sally",
+            password="tour_sally",
+            name="Tour Sally",
             groups="base.group_user,contoso_sales.group_salesperson",
         )
         tom = new_test_user(
-            self.env, login="tour_tom", password="tour_tom", name="Tour Tom",
+            self.env,
+            login="tour_tom",
+            password="tour_tom",
+            name="Tour Tom",
             groups="base.group_user,contoso_sales.group_technical_consultant",
         )
         team.member_ids = [(4, sally.id), (4, tom.id)]

@@ -61,7 +61,7 @@ registry.category("web_tour.tours").add("contoso_tech_check_log", {
         },
         {
             content: "The deal now shows one passed tech check",
-            trigger: ".o_form_view .o_stat_info:contains('Tech Checks') .o_stat_value:contains('1')",
+            trigger: ".o_form_view button[name=action_contoso_view_tech_checks]:contains('1')",
         },
     ],
 });
