@@ -10,3 +10,20 @@ class CrmTeam(models.Model):
         help="Deals of this team worth more than the company's tech check threshold "
         "need a passed tech check before they enter a gated stage or are won.",
     )
+
+    # crm's French help of this field speaks of « opportunités ».
+    alias_id = fields.Many2one(
+        help="The email address of this sales team. New emails received "
+        "automatically create new leads assigned to the team."
+    )
+    use_leads = fields.Boolean(
+        help="Check this box to filter and qualify incoming requests as leads "
+        "before converting them into deals and assigning them to a salesperson."
+    )
+    use_opportunities = fields.Boolean(
+        help="Check this box to manage a presales process with deals."
+    )
+    lead_all_assigned_month_count = fields.Integer(
+        string="# Leads/Deals assigned this month",
+        help="Number of leads and deals assigned this last month.",
+    )

@@ -231,7 +231,7 @@ class TestTechCheck(ContosoCase):
                 "name": "Close it",
                 "model_id": self.env.ref("crm.model_crm_lead").id,
                 "state": "code",
-                "code": "record.write({'stage_id': %d})" % self.stages["close"].id,
+                "code": f"record.write({{'stage_id': {self.stages['close'].id}}})",
             }
         )
         with self.assertRefused(UserError, "needs a passed tech check"):
@@ -239,9 +239,11 @@ class TestTechCheck(ContosoCase):
         self.assertStage(self.deal, "quote")
 
     def test_gate_blocks_form(self):
-        with self.assertRefused(UserError, "needs a passed tech check"):
-            with Form(self.deal.with_user(self.salesperson)) as form:
-                form.stage_id = self.stages["close"]
+        with (
+            self.assertRefused(UserError, "needs a passed tech check"),
+            Form(self.deal.with_user(self.salesperson)) as form,
+        ):
+            form.stage_id = self.stages["close"]
         self.assertStage(self.deal, "quote")
 
     def test_copy_of_closed_deal_starts_over_and_cannot_copy_into_close(self):
@@ -315,7 +317,7 @@ class TestTechCheck(ContosoCase):
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Repeat order of an identical, checked install"})
         )
         wizard.action_confirm()

@@ -7,7 +7,6 @@ class ContosoTechCheckOverride(models.TransientModel):
 
     lead_id = fields.Many2one("crm.lead", string="Deal", required=True)
     reason = fields.Text(
-        string="Reason",
         required=True,
         help="Why this deal may close without a passed tech check. Kept on the deal "
         "and in its chatter.",
