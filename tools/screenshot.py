@@ -22,7 +22,7 @@ def odoo_session(base, db, login, password):
     payload = json.dumps(
         {"jsonrpc": "2.0", "params": {"db": db, "login": login, "password": password}}
     ).encode()
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - the Odoo we serve locally
         f"{base}/web/session/authenticate",
         data=payload,
         headers={"Content-Type": "application/json"},
