@@ -127,13 +127,19 @@ def main():
     args = parser.parse_args()
     config.parse_config(["-c", args.config])
     load_server_wide_modules()
-    results = {"vanilla": run(args.vanilla_db, vanilla), "addon": run(args.addon_db, addon)}
+    results = {
+        "vanilla": run(args.vanilla_db, vanilla),
+        "addon": run(args.addon_db, addon),
+    }
     print(f"\nStage change to a won stage, {DEALS} deals, same run:")
     print(f"{'metric':<28}{'vanilla':>10}{'addon':>10}{'ratio':>8}")
     for metric, base in results["vanilla"].items():
         mine = results["addon"][metric]
         print(f"{metric:<28}{base:>10.2f}{mine:>10.2f}{mine / base:>8.2f}")
-    ratio = results["addon"]["one by one: queries/deal"] / results["vanilla"]["one by one: queries/deal"]
+    ratio = (
+        results["addon"]["one by one: queries/deal"]
+        / results["vanilla"]["one by one: queries/deal"]
+    )
     print(f"\nqueries per stage change: {ratio:.2f}x vanilla (target <= 1.20)")
 
 

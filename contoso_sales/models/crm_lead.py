@@ -25,13 +25,16 @@ class CrmLead(models.Model):
 
     @api.model
     def _contoso_stage_domain(self, team_ids):
-        """Stages a pipeline shows: a team with stages of its own (Contoso's
-        Qualify → Close) uses only those; other teams keep Odoo's shared ones."""
+        """Stages a pipeline shows: a team set to use only its own stages
+        (Contoso's Qualify → Close) shows those; other teams keep Odoo's rule,
+        the shared stages plus their own."""
         team_ids = [tid for tid in team_ids if tid]
-        if team_ids and self.env["crm.stage"].sudo().search_count(
-            [("team_ids", "in", team_ids)], limit=1
-        ):
-            return Domain("team_ids", "in", team_ids)
+        # sudo: which teams keep to their own stages is not confidential.
+        exclusive = (
+            self.env["crm.team"].sudo().browse(team_ids).filtered("contoso_own_stages")
+        )
+        if exclusive:
+            return Domain("team_ids", "in", exclusive.ids)
         if team_ids:
             return Domain("team_ids", "=", False) | Domain("team_ids", "in", team_ids)
         return Domain("team_ids", "=", False)
@@ -258,6 +261,11 @@ class CrmLead(models.Model):
         compute="_compute_tech_check_required",
         search="_search_tech_check_required",
         help="The deal is worth more than the company's tech check threshold.",
+    )
+    tech_check_team = fields.Boolean(
+        related="team_id.contoso_tech_check",
+        string="Team Uses Tech Checks",
+        help="Deals of this team above the threshold need a passed tech check.",
     )
     tech_check_passed = fields.Boolean(
         string="Tech Check Passed",

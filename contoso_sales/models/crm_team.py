@@ -4,6 +4,11 @@ from odoo import fields, models
 class CrmTeam(models.Model):
     _inherit = "crm.team"
 
+    contoso_own_stages = fields.Boolean(
+        string="Own Stages Only",
+        help="The pipeline of this team shows only the stages assigned to it, not "
+        "the stages shared by all teams.",
+    )
     contoso_tech_check = fields.Boolean(
         string="Tech Checks",
         tracking=True,

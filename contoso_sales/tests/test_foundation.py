@@ -36,6 +36,17 @@ class TestFoundation(ContosoCase):
         )
         self.assertFalse(deal.stage_id.team_ids)
 
+    def test_team_without_own_stages_only_keeps_odoo_rule(self):
+        other = self.env["crm.team"].create({"name": "Resellers"})
+        special = self.env["crm.stage"].create(
+            {"name": "Reseller review", "team_ids": [(4, other.id)], "sequence": 2}
+        )
+        leads = self.env["crm.lead"].with_context(default_team_id=other.id)
+        stages = leads._read_group_stage_ids(self.env["crm.stage"], [])
+        self.assertIn(special, stages)
+        self.assertTrue(stages.filtered(lambda stage: not stage.team_ids))
+        self.assertNotIn(self.stages["qualify"], stages)
+
     def test_pipeline_columns_of_contoso_team_are_its_own(self):
         leads = self.env["crm.lead"].with_context(default_team_id=self.team.id)
         groups = leads.read_group(

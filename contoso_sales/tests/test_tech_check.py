@@ -377,3 +377,19 @@ class TestTechCheck(ContosoCase):
         self.deal.stage_id = self.stages["close"]
         with self.assertRefused(UserError, "needs a passed tech check before Close"):
             check.with_user(self.manager).result = "fail"
+
+    def test_manager_sets_threshold_without_admin_rights(self):
+        self.assertFalse(self.manager.has_group("base.group_system"))
+        config = self.env["contoso.sales.config"].with_user(self.manager).create({})
+        self.assertEqual(config.tech_check_threshold, 20000)
+        config.tech_check_threshold = 50000
+        config.action_save()
+        self.assertEqual(self.company.contoso_tech_check_threshold, 50000)
+        self.deal.invalidate_recordset(["tech_check_required"])
+        self.assertFalse(self.deal.tech_check_required)
+        with self.assertRaises(AccessError):
+            self.env["contoso.sales.config"].with_user(self.salesperson).create({})
+        with self.assertRefused(ValidationError, "cannot be negative"):
+            self.env["contoso.sales.config"].with_user(self.manager).create(
+                {"tech_check_threshold": -1}
+            )
