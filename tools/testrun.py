@@ -16,7 +16,8 @@ from pathlib import Path
 TEST_DB = "contoso_test"
 LIFECYCLE_DB = "contoso_lifecycle"
 SUITES_DB = "contoso_suites"
-TOUR_TAG = "contoso_tour"
+# Tests that need Odoo's HTTP server: tours in Chromium, RPC clients.
+TOUR_TAG = "contoso_tour,contoso_http"
 # Odoo's result line: "0 failed, 0 error(s) of 12 tests when loading database ..."
 RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
 BAD_LOG = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.M)
@@ -44,6 +45,7 @@ def run_pytest(odoo, repo, tally, say, keyword=None):
         "-p",
         "no:cacheprovider",
         "--ignore-glob=*test_tour*",
+        "--ignore-glob=*test_http*",
         "-q",
         repo / "contoso_sales" / "tests",
     ]
@@ -73,7 +75,7 @@ def run_pytest(odoo, repo, tally, say, keyword=None):
 
 
 def run_tours(odoo, state, tally, say):
-    say("Browser tours (Odoo's runner, headless Chromium)")
+    say("Browser tours and RPC tests (Odoo's runner, headless Chromium)")
     log = state / "tours.log"
     odoo.run(
         "-d",
@@ -82,7 +84,7 @@ def run_tours(odoo, state, tally, say):
         "--test-tags",
         TOUR_TAG,
         "--http-port",
-        "8079",
+        str(odoo.pg_port + 1),
         log=log,
         check=False,
     )
@@ -161,7 +163,7 @@ def run_odoo_suites(odoo, state, tally, say):
         "--test-tags",
         "/crm,/sale_crm",
         "--http-port",
-        "8078",
+        str(odoo.pg_port + 2),
         log=log,
         check=False,
     )

@@ -2,6 +2,7 @@ from . import (
     test_deal_lines,
     test_deal_terms,
     test_foundation,
+    test_http_gate,
     test_tech_check,
     test_tour_pipeline,
     test_tour_tech_check,

@@ -1,0 +1,88 @@
+import xmlrpc.client
+
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+
+
+@tagged("post_install", "-at_install", "contoso_http")
+class TestGateOverRpc(HttpCase):
+    """The gate holds for clients that never open a form: JSON-RPC and XML-RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sally = new_test_user(
+            cls.env,
+            login="rpc_sally",
+            password="rpc_sally_pw",
+            name="RPC Sally",
+            groups="base.group_user,contoso_sales.group_salesperson",
+        )
+        cls.team = cls.env.ref("contoso_sales.team_contoso")
+        cls.close = cls.env.ref("contoso_sales.stage_close")
+        cls.tech_check = cls.env.ref("contoso_sales.stage_tech_check")
+        cls.deal = cls.env["crm.lead"].create(
+            {
+                "name": "RPC alarm rollout",
+                "type": "opportunity",
+                "team_id": cls.team.id,
+                "user_id": cls.sally.id,
+                "stage_id": cls.tech_check.id,
+                "expected_revenue": 48000,
+            }
+        )
+
+    def _call_kw(self, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/crm.lead/{method}",
+            {"model": "crm.lead", "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def assertStillInTechCheck(self):
+        self.deal.invalidate_recordset()
+        self.assertEqual(self.deal.stage_id, self.tech_check)
+
+    def test_json_rpc_write_create_and_won_are_refused(self):
+        self.authenticate("rpc_sally", "rpc_sally_pw")
+        with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self._call_kw("write", [[self.deal.id], {"stage_id": self.close.id}])
+        self.assertStillInTechCheck()
+        with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self._call_kw("action_set_won", [[self.deal.id]])
+        self.assertStillInTechCheck()
+        with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self._call_kw(
+                "create",
+                [
+                    {
+                        "name": "RPC straight to close",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "stage_id": self.close.id,
+                        "expected_revenue": 30000,
+                    }
+                ],
+                # a client may send any context key: none opens the gate
+                {"context": {"tech_check_override": True, "skip_tech_check": True}},
+            )
+        self.assertFalse(
+            self.env["crm.lead"].search([("name", "=", "RPC straight to close")])
+        )
+
+    def test_xml_rpc_write_is_refused_with_the_message(self):
+        # Odoo's test proxy: a plain client is refused by the test server's guard.
+        with self.assertRaises(xmlrpc.client.Fault) as caught:
+            self.xmlrpc_object.execute_kw(
+                self.env.cr.dbname,
+                self.sally.id,
+                "rpc_sally_pw",
+                "crm.lead",
+                "write",
+                [[self.deal.id], {"stage_id": self.close.id}],
+            )
+        self.assertIn(
+            "Deal 'RPC alarm rollout' ($\xa048,000.00) needs a passed tech check before "
+            "Close",
+            caught.exception.faultString,
+        )
+        self.assertStillInTechCheck()
