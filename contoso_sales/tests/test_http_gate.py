@@ -35,7 +35,12 @@ class TestGateOverRpc(HttpCase):
     def _call_kw(self, method, args, kwargs=None):
         return self.make_jsonrpc_request(
             f"/web/dataset/call_kw/crm.lead/{method}",
-            {"model": "crm.lead", "method": method, "args": args, "kwargs": kwargs or {}},
+            {
+                "model": "crm.lead",
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
         )
 
     def assertStillInTechCheck(self):
