@@ -86,8 +86,8 @@ class TestGateOverRpc(HttpCase):
                 [[self.deal.id], {"stage_id": self.close.id}],
             )
         self.assertIn(
-            "Deal 'RPC alarm rollout' ($\xa048,000.00) needs a passed tech check before "
-            "Close",
+            "Deal 'RPC alarm rollout' ($\xa048,000.00) needs a passed tech check "
+            "before Close",
             caught.exception.faultString,
         )
         self.assertStillInTechCheck()
