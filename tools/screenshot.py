@@ -93,7 +93,9 @@ def main():
     parser.add_argument("--password", help="defaults to the login (demo users)")
     parser.add_argument("--url", default="/odoo/crm")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--wait", type=float, default=5.0, help="seconds to settle")
+    parser.add_argument(
+        "--wait", type=float, default=2.0, help="seconds to settle once a view shows"
+    )
     parser.add_argument("--size", default="1400x900")
     args = parser.parse_args()
     session = odoo_session(args.base, args.db, args.login, args.password or args.login)
@@ -107,6 +109,16 @@ def main():
             url=args.base,
         )
         chrome.call("Page.navigate", url=args.base + args.url)
+        # The web client builds its assets on first use: wait for a view.
+        deadline = time.monotonic() + 90
+        ready = (
+            "!!document.querySelector('.o_view_controller, .o_login_auth, .o_error')"
+        )
+        while time.monotonic() < deadline:
+            answer = chrome.call("Runtime.evaluate", expression=ready)
+            if answer.get("result", {}).get("value"):
+                break
+            time.sleep(0.5)
         time.sleep(args.wait)
         shot = chrome.call("Page.captureScreenshot", format="png")
         with open(args.out, "wb") as out:
