@@ -23,6 +23,17 @@ RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
 BAD_LOG = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.M)
 
 
+SEED_DEALS = """
+env["crm.lead"].create([
+    {"name": f"Lifecycle deal {i}", "type": "opportunity",
+     "expected_revenue": 1000 * i + 0.5}
+    for i in range(1, 4)
+])
+env.cr.commit()
+"""
+SEEDED = "1000.5,2000.5,3000.5"
+
+
 class Tally:
     def __init__(self):
         self.passed = self.failed = self.skipped = 0
@@ -110,11 +121,24 @@ def run_tours(odoo, state, tally, say):
 def run_lifecycle(odoo, template, state, tally, say):
     say("Lifecycle: install, upgrade twice, uninstall")
     odoo.copy_db(template, LIFECYCLE_DB)
+    # Deals that exist before the install must keep their revenue: the addon
+    # makes expected_revenue follow product lines.
+    odoo.shell(LIFECYCLE_DB, SEED_DEALS)
     steps = [("install", "-i"), ("upgrade 1", "-u"), ("upgrade 2", "-u")]
     for name, flag in steps:
         log = state / f"lifecycle-{name.replace(' ', '')}.log"
         proc = odoo.run("-d", LIFECYCLE_DB, flag, "contoso_sales", log=log, check=False)
         _judge_log(tally, f"lifecycle {name}", proc.returncode, log)
+    revenues = odoo.sql(
+        "SELECT string_agg(expected_revenue::text, ',' ORDER BY id) FROM crm_lead"
+        " WHERE name LIKE 'Lifecycle deal %'",
+        LIFECYCLE_DB,
+    )
+    tally.add(
+        "lifecycle keeps revenues of existing deals",
+        revenues == SEEDED,
+        f"expected {SEEDED}, found {revenues}",
+    )
     log = state / "lifecycle-uninstall.log"
     with open(log, "w") as out:
         proc = subprocess.run(
