@@ -12,22 +12,30 @@ class ContosoTourCase(HttpCase):
         except unittest.SkipTest as exc:
             self.fail(f"The browser tour could not run: {exc}")
 
+    def _team_user(self, login, role):
+        """A member of the Contoso team in one role; its password is its login."""
+        user = new_test_user(
+            self.env,
+            login=login,
+            password=login,
+            name=login.replace("_", " ").title(),
+            groups=f"base.group_user,contoso_sales.group_{role}",
+        )
+        self.env.ref("contoso_sales.team_contoso").member_ids = [(4, user.id)]
+        return user
+
+    def _customer(self):
+        return self.env["res.partner"].create(
+            {"name": "Tour Fabrikam", "is_company": True}
+        )
+
 
 @tagged("post_install", "-at_install", "contoso_tour")
 class TestPipelineTour(ContosoTourCase):
     def test_salesperson_sees_contoso_pipeline(self):
-        sally = new_test_user(
-            self.env,
-            login="tour_sally",
-            password="tour_sally",
-            name="Tour Sally",
-            groups="base.group_user,contoso_sales.group_salesperson",
-        )
+        sally = self._team_user("tour_sally", "salesperson")
         team = self.env.ref("contoso_sales.team_contoso")
-        team.member_ids = [(4, sally.id)]
-        customer = self.env["res.partner"].create(
-            {"name": "Tour Fabrikam", "is_company": True}
-        )
+        customer = self._customer()
         self.env["crm.lead"].create(
             {
                 "name": "Tour alarm rollout",

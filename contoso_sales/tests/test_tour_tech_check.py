@@ -1,4 +1,4 @@
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .test_tour_pipeline import ContosoTourCase
 
@@ -7,24 +7,9 @@ from .test_tour_pipeline import ContosoTourCase
 class TestTechCheckTour(ContosoTourCase):
     def test_drag_blocked_then_check_then_drag(self):
         team = self.env.ref("contoso_sales.team_contoso")
-        sally = new_test_user(
-            self.env,
-            login="tour_sally",
-            password="tour_sally",
-            name="Tour Sally",
-            groups="base.group_user,contoso_sales.group_salesperson",
-        )
-        tom = new_test_user(
-            self.env,
-            login="tour_tom",
-            password="tour_tom",
-            name="Tour Tom",
-            groups="base.group_user,contoso_sales.group_technical_consultant",
-        )
-        team.member_ids = [(4, sally.id), (4, tom.id)]
-        customer = self.env["res.partner"].create(
-            {"name": "Tour Fabrikam", "is_company": True}
-        )
+        sally = self._team_user("tour_sally", "salesperson")
+        tom = self._team_user("tour_tom", "technical_consultant")
+        customer = self._customer()
         deal = self.env["crm.lead"].create(
             {
                 "name": "Tour HQ alarm rollout",
