@@ -139,6 +139,16 @@ class ContosoTechCheck(models.Model):
                         deal=passed[0].lead_id.name,
                     )
                 )
+            others = self.filtered(lambda c: c.consultant_id != self.env.user)
+            if others:
+                raise AccessError(
+                    self.env._(
+                        "The tech check of deal '%(deal)s' was logged by %(user)s: "
+                        "only they or a sales manager can change it.",
+                        deal=others[0].lead_id.name,
+                        user=others[0].consultant_id.name,
+                    )
+                )
             if "consultant_id" in vals and vals["consultant_id"] != self.env.uid:
                 raise AccessError(
                     self.env._("Only sales managers can reassign a tech check.")

@@ -2,7 +2,7 @@ from contextlib import contextmanager
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ContosoCase
 
@@ -30,6 +30,14 @@ class TestTechCheck(ContosoCase):
                 "stage_id": cls.stages[stage].id,
                 "expected_revenue": amount,
             }
+        )
+
+    def _team_user(self, login, name):
+        return new_test_user(
+            self.env,
+            login=login,
+            name=name,
+            groups="base.group_user,contoso_sales.group_technical_consultant",
         )
 
     def _log_check(self, deal, result="pass", user=None):
@@ -160,6 +168,15 @@ class TestTechCheck(ContosoCase):
                     "result": "pass",
                 }
             )
+
+    def test_consultant_changes_only_own_failed_checks(self):
+        failed = self._log_check(self.deal, result="fail")
+        failed.with_user(self.consultant).details = "<p>Second visit planned</p>"
+        other = self._team_user("t_tina", "Test Tina")
+        with self.assertRefused(AccessError, "was logged by Test Tom"):
+            failed.with_user(other).result = "pass"
+        failed.with_user(self.manager).result = "pass"
+        self.assertTrue(self.deal.tech_check_passed)
 
     def test_check_date_not_in_future(self):
         tomorrow = fields.Date.add(fields.Date.context_today(self.env.user), days=1)
