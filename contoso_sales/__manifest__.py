@@ -23,6 +23,9 @@
         "data/crm_team_data.xml",
         "data/crm_stage_data.xml",
         "data/mail_message_subtype_data.xml",
+        "security/contoso_nurture_security.xml",
+        "data/mail_template_data.xml",
+        "data/contoso_nurture_data.xml",
         "views/contoso_tech_check_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_deal_lines_views.xml",
@@ -31,6 +34,7 @@
         "views/contoso_sales_config_views.xml",
         "views/crm_deal_terms_views.xml",
         "views/contoso_sales_menus.xml",
+        "views/contoso_nurture_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

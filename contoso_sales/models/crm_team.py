@@ -15,6 +15,13 @@ class CrmTeam(models.Model):
         help="Deals of this team worth more than the company's tech check threshold "
         "need a passed tech check before they enter a gated stage or are won.",
     )
+    contoso_nurture = fields.Boolean(
+        string="Corporate Nurturing",
+        tracking=True,
+        help="Leads and deals of this team created or assigned for a corporate "
+        "customer start the nurturing cadence by themselves (when the company's "
+        "automatic enrolment setting is on). Any deal can still start it by hand.",
+    )
 
     # crm's French help of this field speaks of « opportunités ».
     alias_id = fields.Many2one(

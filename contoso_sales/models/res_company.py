@@ -11,3 +11,15 @@ class ResCompany(models.Model):
         help="Deals worth more than this (in the company currency) need a passed "
         "tech check before they can enter Close or be marked won.",
     )
+    contoso_nurture_auto_enrol = fields.Boolean(
+        string="Enrol Corporate Deals in Nurturing",
+        default=True,
+        help="Leads and deals created or assigned for a corporate customer start "
+        "the nurturing cadence by themselves.",
+    )
+    contoso_nurture_auto_send = fields.Boolean(
+        string="Send Nurturing Emails Automatically",
+        default=False,
+        help="A scheduled action sends the emails of nurturing email steps on "
+        "their due date, instead of the salesperson sending them.",
+    )

@@ -9,3 +9,9 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         currency_field="currency_id",
     )
+    contoso_nurture_auto_enrol = fields.Boolean(
+        related="company_id.contoso_nurture_auto_enrol", readonly=False
+    )
+    contoso_nurture_auto_send = fields.Boolean(
+        related="company_id.contoso_nurture_auto_send", readonly=False
+    )

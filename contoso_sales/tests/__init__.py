@@ -3,7 +3,9 @@ from . import (
     test_deal_terms,
     test_foundation,
     test_http_gate,
+    test_nurture,
     test_tech_check,
+    test_tour_nurture,
     test_tour_pipeline,
     test_tour_tech_check,
 )

@@ -399,9 +399,11 @@ class TestTechCheck(ContosoCase):
         self.assertFalse(self.manager.has_group("base.group_system"))
         config = self.env["contoso.sales.config"].with_user(self.manager).create({})
         self.assertEqual(config.tech_check_threshold, 20000)
-        config.tech_check_threshold = 50000
+        self.assertTrue(config.nurture_auto_enrol)
+        config.write({"tech_check_threshold": 50000, "nurture_auto_enrol": False})
         config.action_save()
         self.assertEqual(self.company.contoso_tech_check_threshold, 50000)
+        self.assertFalse(self.company.contoso_nurture_auto_enrol)
         self.deal.invalidate_recordset(["tech_check_required"])
         self.assertFalse(self.deal.tech_check_required)
         with self.assertRaises(AccessError):

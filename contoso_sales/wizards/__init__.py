@@ -2,4 +2,5 @@ from . import (
     contoso_sales_config,
     contoso_tech_check_override,
     crm_lead_to_opportunity_terms,
+    mail_compose_message,
 )

@@ -5,9 +5,10 @@ MANAGER_GROUP = "contoso_sales.group_sales_manager"
 
 
 class ContosoSalesConfig(models.TransientModel):
-    """The Contoso deal settings a sales manager may change. Odoo's Settings
-    screen is for administrators only, and res.company is not writable by
-    sales managers: this form changes just these values of their company."""
+    """The Contoso deal settings a sales manager may change (tech checks,
+    nurturing). Odoo's Settings screen is for administrators only, and
+    res.company is not writable by sales managers: this form changes just
+    these values of their company."""
 
     _name = "contoso.sales.config"
     _description = "Contoso Deal Settings"
@@ -27,10 +28,29 @@ class ContosoSalesConfig(models.TransientModel):
         help="Deals worth more than this need a passed tech check before they close.",
     )
 
+    nurture_auto_enrol = fields.Boolean(
+        string="Enrol Corporate Deals Automatically",
+        help="Start the nurturing cadence when a deal of a corporate customer is "
+        "created or assigned.",
+    )
+    nurture_auto_send = fields.Boolean(
+        string="Send Nurturing Emails Automatically",
+        help="Send the email steps of the cadence on their due date.",
+    )
+
+    # setting on this form -> field of the company
+    _COMPANY_FIELDS = {
+        "tech_check_threshold": "contoso_tech_check_threshold",
+        "nurture_auto_enrol": "contoso_nurture_auto_enrol",
+        "nurture_auto_send": "contoso_nurture_auto_send",
+    }
+
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        values["tech_check_threshold"] = self.env.company.contoso_tech_check_threshold
+        company = self.env.company
+        for name, company_field in self._COMPANY_FIELDS.items():
+            values[name] = company[company_field]
         return values
 
     @api.constrains("tech_check_threshold")
@@ -52,5 +72,10 @@ class ContosoSalesConfig(models.TransientModel):
             )
         # sudo: a sales manager may change this one setting of their own company
         # (company_id defaults to the current company and is read-only).
-        self.company_id.sudo().contoso_tech_check_threshold = self.tech_check_threshold
+        self.company_id.sudo().write(
+            {
+                company_field: self[name]
+                for name, company_field in self._COMPANY_FIELDS.items()
+            }
+        )
         return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,379 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
+
+RUNNING_STATES = ("running", "paused")
+
+
+class ContosoNurtureEnrolment(models.Model):
+    _name = "contoso.nurture.enrolment"
+    _description = "Nurturing Enrolment"
+    _inherit = ["mail.thread"]
+    _order = "date_start desc, id desc"
+    _rec_name = "lead_id"
+
+    lead_id = fields.Many2one(
+        "crm.lead",
+        string="Deal",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    cadence_id = fields.Many2one(
+        "contoso.nurture.cadence",
+        string="Cadence",
+        required=True,
+        ondelete="restrict",
+        index=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        help="The corporate customer enrolled.",
+    )
+    user_id = fields.Many2one(
+        related="lead_id.user_id",
+        string="Salesperson",
+        store=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        related="lead_id.company_id", string="Company", store=True, index=True
+    )
+    state = fields.Selection(
+        [
+            ("running", "Running"),
+            ("paused", "Paused"),
+            ("done", "Finished"),
+            ("stopped", "Stopped"),
+        ],
+        string="Status",
+        required=True,
+        default="running",
+        tracking=True,
+        index=True,
+    )
+    step_id = fields.Many2one(
+        "contoso.nurture.step",
+        string="Current Step",
+        ondelete="set null",
+        tracking=True,
+    )
+    step_number = fields.Integer(
+        string="Step Number",
+        compute="_compute_step_number",
+        help="Position of the current step in the cadence, from 1.",
+    )
+    activity_id = fields.Many2one(
+        "mail.activity",
+        string="Current Activity",
+        ondelete="set null",
+        index=True,
+    )
+    date_start = fields.Date(
+        string="Enrolled On", required=True, default=fields.Date.context_today
+    )
+    date_due = fields.Date(string="Current Step Due", index=True)
+    date_end = fields.Date(string="Ended On")
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+    )
+    stop_reason = fields.Char(string="Stop Reason", tracking=True)
+    line_ids = fields.One2many(
+        "contoso.nurture.enrolment.line",
+        "enrolment_id",
+        string="Completed Steps",
+        readonly=True,
+    )
+
+    _lead_running_uniq = models.UniqueIndex(
+        "(lead_id) WHERE state IN ('running', 'paused')",
+        "A deal can follow only one running nurturing cadence.",
+    )
+
+    @api.depends("step_id", "cadence_id.step_ids")
+    def _compute_step_number(self):
+        for enrolment in self:
+            steps = enrolment.cadence_id.step_ids
+            enrolment.step_number = (
+                steps.ids.index(enrolment.step_id.id) + 1
+                if enrolment.step_id in steps
+                else 0
+            )
+
+    @api.depends("state", "date_due")
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for enrolment in self:
+            enrolment.is_overdue = (
+                enrolment.state == "running"
+                and enrolment.date_due
+                and enrolment.date_due < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        overdue = [
+            ("state", "=", "running"),
+            ("date_due", "<", fields.Date.context_today(self)),
+        ]
+        return overdue if True in value else ["!", *overdue]
+
+    @api.constrains("partner_id")
+    def _check_corporate(self):
+        for enrolment in self:
+            if not enrolment.partner_id.commercial_partner_id.is_company:
+                raise ValidationError(
+                    self._not_corporate_message(enrolment.lead_id, enrolment.partner_id)
+                )
+
+    @api.model
+    def _not_corporate_message(self, lead, partner):
+        if not partner:
+            return self.env._(
+                "Deal '%(deal)s' has no customer: nurturing applies to corporate "
+                "accounts only. Set a company, or a contact of a company, as "
+                "customer first.",
+                deal=lead.name,
+            )
+        return self.env._(
+            "Deal '%(deal)s' cannot start nurturing: customer '%(customer)s' is "
+            "not a corporate account. Nurturing applies to companies and contacts "
+            "of a company; set the contact's company first.",
+            deal=lead.name,
+            customer=partner.display_name,
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        enrolments = super().create(vals_list)
+        today = fields.Date.context_today(self)
+        for enrolment in enrolments:
+            enrolment._schedule(enrolment.cadence_id.step_ids[:1], today)
+        enrolments.lead_id._contoso_nurture_log(
+            {
+                enrolment.lead_id: self.env._(
+                    "Nurturing started: %(cadence)s.", cadence=enrolment.cadence_id.name
+                )
+                for enrolment in enrolments
+            }
+        )
+        return enrolments
+
+    # -- the cadence ------------------------------------------------------------
+
+    def _responsible(self, step):
+        self.ensure_one()
+        if step.responsible == "user" and step.user_id:
+            return step.user_id
+        return self.lead_id.user_id or self.env.user
+
+    def _schedule(self, step, date_due):
+        """Make ``step`` the current one, with its single activity due on
+        ``date_due``; no step left finishes the enrolment."""
+        self.ensure_one()
+        if not step:
+            self.write(
+                {
+                    "state": "done",
+                    "step_id": False,
+                    "activity_id": False,
+                    "date_due": False,
+                    "date_end": fields.Date.context_today(self),
+                }
+            )
+            self.lead_id._contoso_nurture_log(
+                {self.lead_id: self.env._("Nurturing finished: every step is done.")}
+            )
+            return
+        activity = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": self.lead_id.id,
+                    "activity_type_id": step.activity_type_id.id,
+                    "summary": step.summary,
+                    "date_deadline": date_due,
+                    "user_id": self._responsible(step).id,
+                    "automated": True,
+                }
+            )
+        )
+        self.write(
+            {"step_id": step.id, "activity_id": activity.id, "date_due": date_due}
+        )
+
+    def _step_done(self, date_done):
+        """The current step's activity was done on ``date_done``: record it and
+        schedule the next step ``delay_days`` calendar days later."""
+        for enrolment in self.filtered(lambda e: e.state == "running"):
+            step = enrolment.step_id
+            self.env["contoso.nurture.enrolment.line"].create(
+                {
+                    "enrolment_id": enrolment.id,
+                    "step_id": step.id,
+                    "summary": step.summary,
+                    "date_due": enrolment.date_due,
+                    "date_done": date_done,
+                    "user_id": self.env.user.id,
+                }
+            )
+            steps = enrolment.cadence_id.step_ids
+            following = steps.filtered(
+                lambda s, step=step: (s.sequence, s.id) > (step.sequence, step.id)
+            )[:1]
+            enrolment.activity_id = False
+            enrolment._schedule(
+                following, date_done + timedelta(days=following.delay_days)
+            )
+
+    def _stop(self, reason):
+        running = self.filtered(lambda e: e.state in RUNNING_STATES)
+        if not running:
+            return
+        activities = running.activity_id.filtered("active")
+        running.write(
+            {
+                "state": "stopped",
+                "stop_reason": reason,
+                "activity_id": False,
+                "date_end": fields.Date.context_today(self),
+            }
+        )
+        activities.unlink()
+        running.lead_id._contoso_nurture_log(
+            {
+                lead: self.env._("Nurturing stopped: %(reason)s", reason=reason)
+                for lead in running.lead_id
+            }
+        )
+
+    # -- buttons ------------------------------------------------------------------
+
+    def action_pause(self):
+        running = self.filtered(lambda e: e.state == "running")
+        activities = running.activity_id.filtered("active")
+        running.write({"state": "paused", "activity_id": False})
+        activities.unlink()
+        running.lead_id._contoso_nurture_log(
+            {lead: self.env._("Nurturing paused.") for lead in running.lead_id}
+        )
+        return True
+
+    def action_resume(self):
+        today = fields.Date.context_today(self)
+        for enrolment in self.filtered(lambda e: e.state == "paused"):
+            enrolment.state = "running"
+            enrolment._schedule(enrolment.step_id, max(enrolment.date_due, today))
+            enrolment.lead_id._contoso_nurture_log(
+                {enrolment.lead_id: self.env._("Nurturing resumed.")}
+            )
+        return True
+
+    def action_stop(self):
+        self._stop(self.env._("stopped by %(user)s.", user=self.env.user.name))
+        return True
+
+    def action_done_step(self):
+        """Mark the current step's activity done, as the chatter would."""
+        self.ensure_one()
+        if self.state != "running" or not self.activity_id.active:
+            raise UserError(
+                self.env._(
+                    "Deal '%(deal)s' has no nurturing step to do: the cadence is "
+                    "not running.",
+                    deal=self.lead_id.name,
+                )
+            )
+        self.activity_id.action_feedback()
+        return True
+
+    def action_send_email(self):
+        """Open the composer on the deal, pre-filled from the step's template;
+        sending the email marks the step done."""
+        self.ensure_one()
+        template = self.step_id.mail_template_id
+        if self.state != "running" or not template:
+            raise UserError(
+                self.env._(
+                    "Deal '%(deal)s': the current nurturing step is not an email.",
+                    deal=self.lead_id.name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Email"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "crm.lead",
+                "default_res_ids": self.lead_id.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "contoso_nurture_activity_id": self.activity_id.id,
+            },
+        }
+
+    # -- cron -------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_due_emails(self):
+        """Send the emails of the email steps due today or before, for companies
+        that chose to send them automatically."""
+        due = self.search(
+            [
+                ("state", "=", "running"),
+                ("date_due", "<=", fields.Date.context_today(self)),
+                ("step_id.mail_template_id", "!=", False),
+                ("company_id.contoso_nurture_auto_send", "=", True),
+            ]
+        )
+        for enrolment in due:
+            lead = enrolment.lead_id
+            if enrolment.activity_id.user_id:
+                # the email goes out in the name of whoever does the step
+                lead = lead.with_user(enrolment.activity_id.user_id)
+            lead.activity_send_mail(enrolment.step_id.mail_template_id.id)
+
+    @api.depends("lead_id.name", "cadence_id.name")
+    def _compute_display_name(self):
+        for enrolment in self:
+            enrolment.display_name = self.env._(
+                "%(deal)s — %(cadence)s",
+                deal=enrolment.lead_id.display_name,
+                cadence=enrolment.cadence_id.name,
+            )
+
+    def _progress(self):
+        """'Nurturing 2/4 — Check-in email due Mar 7'."""
+        self.ensure_one()
+        total = len(self.cadence_id.step_ids)
+        if self.state == "done":
+            return self.env._("Nurturing finished")
+        if self.state == "stopped":
+            return self.env._("Nurturing stopped: %(reason)s", reason=self.stop_reason)
+        values = {
+            "number": self.step_number,
+            "total": total,
+            "step": self.step_id.summary,
+            "date": format_date(self.env, self.date_due, date_format="MMM d"),
+        }
+        if self.state == "paused":
+            return self.env._(
+                "Nurturing %(number)s/%(total)s paused — %(step)s", **values
+            )
+        return self.env._(
+            "Nurturing %(number)s/%(total)s — %(step)s due %(date)s", **values
+        )

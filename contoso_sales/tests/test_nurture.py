@@ -1,0 +1,284 @@
+from datetime import date
+
+from freezegun import freeze_time
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import ContosoCase
+
+
+@tagged("post_install", "-at_install")
+class TestNurture(ContosoCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.contoso_nurture_auto_enrol = True
+        cls.cadence = cls.env.ref("contoso_sales.nurture_cadence_corporate")
+        cls.steps = cls.cadence.step_ids
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Fiona Fabrikam", "parent_id": cls.customer.id}
+        )
+        cls.individual = cls.env["res.partner"].create({"name": "Ivan Individual"})
+        cls.other_sales = cls.env["res.users"].create(
+            {
+                "login": "t_other_sales",
+                "name": "Other Sales",
+                "group_ids": [(4, cls.env.ref("contoso_sales.group_salesperson").id)],
+            }
+        )
+
+    def _deal(self, partner=None, user=None, name="Fabrikam HQ alarm"):
+        return (
+            self.env["crm.lead"]
+            .with_user(user or self.salesperson)
+            .create(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "partner_id": (partner or self.customer).id,
+                    "team_id": self.team.id,
+                    "user_id": (user or self.salesperson).id,
+                    "stage_id": self.stages["qualify"].id,
+                }
+            )
+        )
+
+    def _enrolment(self, deal):
+        return deal.contoso_nurture_enrolment_ids
+
+    def _done(self, deal):
+        deal.contoso_nurture_enrolment_ids.activity_id.action_feedback()
+
+    def _current(self, deal):
+        enrolment = self._enrolment(deal)
+        return enrolment.step_id.summary, enrolment.date_due, enrolment.activity_id
+
+    # -- the whole cadence ----------------------------------------------------
+
+    def test_walk_whole_cadence(self):
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+            summary, due, activity = self._current(deal)
+            self.assertEqual((summary, due), ("Introduction call", date(2026, 3, 2)))
+            self.assertEqual(activity.user_id, self.salesperson)
+            self.assertEqual(
+                deal.activity_ids.activity_type_id,
+                self.env.ref("contoso_sales.mail_activity_type_nurture_intro_call"),
+            )
+            self.assertEqual(
+                deal.contoso_nurture_progress,
+                "Nurturing 1/4 — Introduction call due Mar 2",
+            )
+            self._done(deal)
+            summary, due, _activity = self._current(deal)
+            self.assertEqual((summary, due), ("Information email", date(2026, 3, 3)))
+            self.assertEqual(len(deal.activity_ids), 1, "only the current step")
+        with freeze_time("2026-03-04"):  # one day late
+            self._done(deal)
+            summary, due, _activity = self._current(deal)
+            self.assertEqual((summary, due), ("Check-in email", date(2026, 3, 7)))
+            self.assertEqual(
+                deal.contoso_nurture_progress,
+                "Nurturing 3/4 — Check-in email due Mar 7",
+            )
+        with freeze_time("2026-03-07"):
+            self._done(deal)
+            summary, due, _activity = self._current(deal)
+            self.assertEqual(
+                (summary, due), ("Schedule appointment call", date(2026, 3, 9))
+            )
+            self._done(deal)
+        enrolment = self._enrolment(deal)
+        self.assertEqual(enrolment.state, "done")
+        self.assertFalse(deal.activity_ids)
+        self.assertEqual(
+            enrolment.line_ids.mapped("date_done"),
+            [date(2026, 3, 2), date(2026, 3, 4), date(2026, 3, 7), date(2026, 3, 7)],
+        )
+        self.assertEqual(deal.contoso_nurture_progress, "Nurturing finished")
+
+    def test_spec_dates(self):
+        with freeze_time("2026-03-02"):  # day 0
+            deal = self._deal()
+            self._done(deal)
+            self.assertEqual(self._enrolment(deal).date_due, date(2026, 3, 3))
+        with freeze_time("2026-03-04"):  # done day 2
+            self._done(deal)
+            self.assertEqual(self._enrolment(deal).date_due, date(2026, 3, 7))
+        with freeze_time("2026-03-07"):  # done day 5
+            self._done(deal)
+            self.assertEqual(self._enrolment(deal).date_due, date(2026, 3, 9))
+
+    def test_email_step_sent_from_composer(self):
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+            self._done(deal)
+            action = deal.action_contoso_nurture_send_email()
+            composer = Form(
+                self.env[action["res_model"]]
+                .with_user(self.salesperson)
+                .with_context(**action["context"])
+            )
+            self.assertIn("Contoso Home Security", composer.subject)
+            self.assertIn("Alarm systems", composer.body)
+            composer.save().action_send_mail()
+            summary, due, _activity = self._current(deal)
+            self.assertEqual((summary, due), ("Check-in email", date(2026, 3, 5)))
+
+    def test_auto_send_cron(self):
+        self.company.contoso_nurture_auto_send = True
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+            self._done(deal)
+        with freeze_time("2026-03-03"):
+            self.env["contoso.nurture.enrolment"]._cron_send_due_emails()
+            self.assertEqual(self._enrolment(deal).step_id.summary, "Check-in email")
+            self.assertTrue(
+                deal.message_ids.filtered(
+                    lambda m: "Contoso Home Security for" in (m.subject or "")
+                )
+            )
+
+    # -- who is enrolled ------------------------------------------------------
+
+    def test_corporate_only(self):
+        company_deal = self._deal()
+        contact_deal = self._deal(self.contact, name="Contact deal")
+        self.assertEqual(self._enrolment(company_deal).state, "running")
+        self.assertEqual(self._enrolment(contact_deal).partner_id, self.contact)
+        individual_deal = self._deal(self.individual, name="Home alarm")
+        self.assertFalse(individual_deal.contoso_nurture_enrolment_ids)
+        with self.assertRaises(UserError) as caught:
+            individual_deal.action_contoso_nurture_start()
+        self.assertEqual(
+            str(caught.exception),
+            "Deal 'Home alarm' cannot start nurturing: customer 'Ivan Individual' "
+            "is not a corporate account. Nurturing applies to companies and "
+            "contacts of a company; set the contact's company first.",
+        )
+        with self.assertRaises(ValidationError) as caught:
+            self.env["contoso.nurture.enrolment"].with_user(self.salesperson).create(
+                {
+                    "lead_id": individual_deal.id,
+                    "cadence_id": self.cadence.id,
+                    "partner_id": self.individual.id,
+                }
+            )
+        self.assertIn("is not a corporate account", str(caught.exception))
+        self.assertFalse(individual_deal.contoso_nurture_enrolment_ids)
+
+    def test_no_duplicate(self):
+        deal = self._deal()
+        deal.action_contoso_nurture_start()
+        deal.action_contoso_nurture_start()
+        self.assertEqual(len(deal.contoso_nurture_enrolment_ids), 1)
+        self.assertEqual(len(deal.activity_ids), 1)
+
+    def test_auto_enrol_setting_and_assignment(self):
+        self.company.contoso_nurture_auto_enrol = False
+        deal = self._deal()
+        self.assertFalse(deal.contoso_nurture_enrolment_ids)
+        self.company.contoso_nurture_auto_enrol = True
+        lead = self.env["crm.lead"].create(
+            {"name": "Unassigned", "partner_id": self.customer.id, "user_id": False}
+        )
+        self.assertFalse(lead.contoso_nurture_enrolment_ids)
+        lead.user_id = self.salesperson
+        self.assertEqual(lead.contoso_nurture_enrolment_ids.state, "running")
+
+    def test_auto_enrol_only_on_nurturing_teams(self):
+        other_team = self.env["crm.team"].create({"name": "Resellers"})
+        self.assertFalse(other_team.contoso_nurture)
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "Reseller deal",
+                "type": "opportunity",
+                "partner_id": self.customer.id,
+                "team_id": other_team.id,
+                "user_id": self.salesperson.id,
+            }
+        )
+        self.assertFalse(deal.contoso_nurture_enrolment_ids)
+        # by hand it starts anyway
+        deal.action_contoso_nurture_start()
+        self.assertEqual(deal.contoso_nurture_enrolment_ids.state, "running")
+        # a team switched on enrols its new corporate deals
+        other_team.contoso_nurture = True
+        second = deal.copy({"name": "Reseller deal 2"})
+        self.assertEqual(second.team_id, other_team)
+        self.assertEqual(second.contoso_nurture_enrolment_ids.state, "running")
+
+    # -- exits ------------------------------------------------------------------
+
+    def test_stops_when_won(self):
+        deal = self._deal()
+        deal.with_user(self.salesperson).action_set_won()
+        enrolment = self._enrolment(deal)
+        self.assertEqual(enrolment.state, "stopped")
+        self.assertEqual(enrolment.stop_reason, "the deal was won.")
+        self.assertFalse(deal.activity_ids)
+        self.assertIn("Nurturing stopped: the deal was won.", deal.message_ids[0].body)
+
+    def test_stops_when_lost_or_archived(self):
+        lost = self._deal()
+        lost.with_user(self.salesperson).action_set_lost()
+        self.assertEqual(self._enrolment(lost).state, "stopped")
+        self.assertEqual(self._enrolment(lost).stop_reason, "the deal was lost.")
+        archived = self._deal(name="Archived")
+        archived.probability = 30
+        archived.action_archive()
+        self.assertEqual(
+            self._enrolment(archived).stop_reason, "the deal was archived."
+        )
+
+    def test_stops_on_customer_reply(self):
+        deal = self._deal(self.contact)
+        deal.message_post(
+            body="Thanks, we have a question.",
+            author_id=self.contact.id,
+            message_type="email",
+        )
+        enrolment = self._enrolment(deal)
+        self.assertEqual(enrolment.state, "stopped")
+        self.assertEqual(enrolment.stop_reason, "Fiona Fabrikam replied by email.")
+
+    def test_own_note_does_not_stop(self):
+        deal = self._deal()
+        deal.with_user(self.salesperson).message_post(
+            body="Called, no answer.", message_type="comment"
+        )
+        self.assertEqual(self._enrolment(deal).state, "running")
+
+    def test_pause_resume(self):
+        with freeze_time("2026-03-02"):
+            deal = self._deal().with_user(self.salesperson)
+            deal.action_contoso_nurture_pause()
+            self.assertEqual(self._enrolment(deal).state, "paused")
+            self.assertFalse(deal.activity_ids)
+        with freeze_time("2026-03-10"):
+            deal.action_contoso_nurture_resume()
+            summary, due, activity = self._current(deal)
+            self.assertEqual((summary, due), ("Introduction call", date(2026, 3, 10)))
+            self.assertTrue(activity)
+
+    # -- access ---------------------------------------------------------------
+
+    def test_salesperson_sees_own_only(self):
+        mine = self._deal()
+        theirs = self._deal(user=self.other_sales, name="Other deal")
+        Enrolment = self.env["contoso.nurture.enrolment"].with_user(self.salesperson)
+        self.assertEqual(
+            Enrolment.search([("lead_id", "in", (mine | theirs).ids)]).lead_id, mine
+        )
+        with self.assertRaises(AccessError):
+            self._enrolment(theirs).with_user(self.salesperson).action_pause()
+        self.assertEqual(self._enrolment(theirs).state, "running")
+        manager_view = self.env["contoso.nurture.enrolment"].with_user(self.manager)
+        self.assertEqual(
+            len(manager_view.search([("lead_id", "in", (mine | theirs).ids)])), 2
+        )
+
+    def test_salesperson_cannot_edit_cadence(self):
+        with self.assertRaises(AccessError):
+            self.cadence.with_user(self.salesperson).name = "Mine"
+        self.cadence.with_user(self.manager).step_ids[1].delay_days = 2
