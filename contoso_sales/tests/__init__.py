@@ -4,6 +4,8 @@ from . import (
     test_foundation,
     test_http_gate,
     test_nurture,
+    test_order_to_cash,
+    test_roles_access,
     test_tech_check,
     test_tour_nurture,
     test_tour_pipeline,
