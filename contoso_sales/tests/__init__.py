@@ -3,6 +3,7 @@ from . import (
     test_deal_terms,
     test_foundation,
     test_http_gate,
+    test_http_invoice_block,
     test_nurture,
     test_order_to_cash,
     test_roles_access,
