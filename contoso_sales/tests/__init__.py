@@ -9,6 +9,7 @@ from . import (
     test_roles_access,
     test_tech_check,
     test_tour_nurture,
+    test_tour_order_to_cash,
     test_tour_pipeline,
     test_tour_tech_check,
 )

@@ -34,7 +34,9 @@ class TestInvoiceBlockOverRpc(HttpCase):
                 "partner_id": cls.customer.id,
                 "user_id": cls.sally.id,
                 "order_line": [
-                    Command.create({"product_id": cls.product.id, "product_uom_qty": 12})
+                    Command.create(
+                        {"product_id": cls.product.id, "product_uom_qty": 12}
+                    )
                 ],
             }
         )

@@ -108,7 +108,9 @@ class TestOrderToCash(ContosoCase):
         )
         convert.action_apply()
         self.assertEqual(lead.type, "opportunity")
-        self.assertEqual(lead.partner_id.commercial_partner_id.name, "Northwind Traders")
+        self.assertEqual(
+            lead.partner_id.commercial_partner_id.name, "Northwind Traders"
+        )
         return lead
 
     def _quotation(self, deal, product, qty, discount):
@@ -134,46 +136,53 @@ class TestOrderToCash(ContosoCase):
         wizard = self.env["sale.advance.payment.inv"].with_user(self.salesperson)
         context = {"active_model": "sale.order", "active_ids": order.ids}
         attempts = {
-            "invoice wizard": lambda: wizard.with_context(**context)
-            .create({"advance_payment_method": "delivered"})
-            .create_invoices(),
-            "down payment wizard": lambda: wizard.with_context(**context)
-            .create({"advance_payment_method": "percentage", "amount": 30})
-            .create_invoices(),
+            "invoice wizard": lambda: (
+                wizard.with_context(**context)
+                .create({"advance_payment_method": "delivered"})
+                .create_invoices()
+            ),
+            "down payment wizard": lambda: (
+                wizard.with_context(**context)
+                .create({"advance_payment_method": "percentage", "amount": 30})
+                .create_invoices()
+            ),
             "sale.order._create_invoices": lambda: as_sally._create_invoices(),
-            "account.move.create": lambda: self.env["account.move"]
-            .with_user(self.salesperson)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": order.partner_id.id,
-                    "invoice_line_ids": [
-                        Command.create({"product_id": self.doorbell.id, "quantity": 20})
-                    ],
-                }
+            "account.move.create": lambda: (
+                self.env["account.move"]
+                .with_user(self.salesperson)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": order.partner_id.id,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {"product_id": self.doorbell.id, "quantity": 20}
+                            )
+                        ],
+                    }
+                )
             ),
         }
         for path, attempt in attempts.items():
             with self.subTest(path=path), self.assertRaises(AccessError) as caught:
                 attempt()
             documents = "a new invoice" if path == "account.move.create" else order.name
-            self.assertEqual(
-                str(caught.exception), REFUSAL.format(documents=documents)
-            )
+            self.assertEqual(str(caught.exception), REFUSAL.format(documents=documents))
         self.env.invalidate_all()
         self.assertFalse(order.invoice_ids)
         self.assertFalse(order.order_line.filtered("is_downpayment"))
-        # no button, no Action menu entry
-        arch = as_sally.get_views([(False, "form")])["views"]["form"]["arch"]
-        self.assertNotIn('name="create_invoice"', arch)
-        self.assertNotIn("action_view_sale_advance_payment_inv", arch)
-        bindings = (
-            self.env["ir.actions.actions"]
-            .with_user(self.salesperson)
-            .get_bindings("sale.order")
-        )
+        # no button, no Action menu entry; the accountant has both
         wizard_action = self.env.ref("sale.action_view_sale_advance_payment_inv")
-        self.assertNotIn(wizard_action.id, [a["id"] for a in bindings["action"]])
+        button = f'name="{wizard_action.id}"'
+        for user, shown in ((self.salesperson, False), (self.accountant, True)):
+            orders = self.env["sale.order"].with_user(user)
+            views = orders.get_views([(False, "form"), (False, "list")])["views"]
+            bindings = self.env["ir.actions.actions"].with_user(user)
+            actions = bindings.get_bindings("sale.order").get("action", [])
+            with self.subTest(user=user.name):
+                self.assertEqual(button in views["form"]["arch"], shown)
+                self.assertEqual(button in views["list"]["arch"], shown)
+                self.assertEqual(wizard_action.id in [a["id"] for a in actions], shown)
 
     def _replenish_and_deliver(self, order, qty):
         """The stock user checks stock, receives what is missing and ships."""

@@ -207,16 +207,10 @@ class TestRolesAccess(ContosoCase):
         # ...but not sell it
         refusals = {
             "Expected Revenue": lambda: as_tom.write({"expected_revenue": 90000}),
-            "Stage": lambda: as_tom.write(
-                {"stage_id": self.stages["quote"].id}
-            ),
+            "Stage": lambda: as_tom.write({"stage_id": self.stages["quote"].id}),
             "Active": lambda: as_tom.action_set_lost(),
             "Products": lambda: as_tom.write(
-                {
-                    "deal_line_ids": [
-                        Command.create({"product_id": self._product().id})
-                    ]
-                }
+                {"deal_line_ids": [Command.create({"product_id": self._product().id})]}
             ),
         }
         for field, attempt in refusals.items():
