@@ -17,9 +17,9 @@ class AccountMove(models.Model):
             return
         raise AccessError(
             self.env._(
-                "%(user)s cannot create, post or edit customer invoices (%(documents)s):"
-                " only users with the Accounting rights 'Invoicing' can. Ask an "
-                "accountant to invoice it.",
+                "%(user)s cannot create, post or edit customer invoices "
+                "(%(documents)s): only users with the Accounting rights 'Invoicing' "
+                "can. Ask an accountant to invoice it.",
                 user=self.env.user.name,
                 documents=", ".join(documents.mapped("display_name"))
                 or self.env._("a new invoice"),

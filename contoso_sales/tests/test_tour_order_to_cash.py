@@ -31,7 +31,9 @@ class TestOrderToCashTour(ContosoTourCase):
             }
         )
 
-        self.start_tour(f"/odoo/crm/{lead.id}", "contoso_order_to_cash", login="tour_sally")
+        self.start_tour(
+            f"/odoo/crm/{lead.id}", "contoso_order_to_cash", login="tour_sally"
+        )
 
         self.assertEqual(lead.type, "opportunity")
         self.assertEqual(

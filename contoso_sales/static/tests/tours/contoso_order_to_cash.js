@@ -78,7 +78,8 @@ registry.category("web_tour.tours").add("contoso_order_to_cash", {
         },
         {
             content: "It is a sales order",
-            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Sales Order')",
+            trigger:
+                ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Sales Order')",
         },
         {
             content: "Ready to invoice, but Sally has no Create Invoice button",
