@@ -35,6 +35,9 @@
         "views/crm_deal_terms_views.xml",
         "views/contoso_sales_menus.xml",
         "views/contoso_nurture_views.xml",
+        "security/contoso_roles_security.xml",
+        "data/account_payment_term_data.xml",
+        "views/sale_order_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -1,4 +1,5 @@
 from . import (
+    account_move,
     contoso_deal_line,
     contoso_nurture_cadence,
     contoso_nurture_enrolment,
@@ -9,7 +10,9 @@ from . import (
     crm_lead,
     crm_stage,
     crm_team,
+    ir_actions_actions,
     mail_activity,
     res_company,
     res_config_settings,
+    sale_order,
 )

@@ -108,3 +108,21 @@ class ContosoDealLine(models.Model):
                         price=line.price_unit,
                     )
                 )
+
+    # The lines make the deal's amount: a technical consultant cannot change them
+    # (see crm.lead._contoso_check_consultant_change).
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = self.env["crm.lead"].browse(
+            {vals["lead_id"] for vals in vals_list if vals.get("lead_id")}
+        )
+        leads._contoso_check_consultant_change(["deal_line_ids"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.lead_id._contoso_check_consultant_change(["deal_line_ids"])
+        return super().write(vals)
+
+    def unlink(self):
+        self.lead_id._contoso_check_consultant_change(["deal_line_ids"])
+        return super().unlink()

@@ -4,6 +4,8 @@ from odoo.fields import Command, Domain
 from odoo.tools import format_amount
 
 MANAGER_GROUP = "contoso_sales.group_sales_manager"
+SALESPERSON_GROUP = "contoso_sales.group_salesperson"
+CONSULTANT_GROUP = "contoso_sales.group_technical_consultant"
 
 
 class CrmLead(models.Model):
@@ -440,6 +442,7 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        self._contoso_check_consultant_change(vals)
         vals = self._check_override_vals(vals)
         if "team_id" in vals:
             self._check_team_change(vals["team_id"])
@@ -453,6 +456,44 @@ class CrmLead(models.Model):
         if "expected_revenue" in vals and "expected_revenue_manual" not in vals:
             self._contoso_flag_manual_revenue()
         return result
+
+    # A technical consultant verifies deals; selling them (amount, stage, won or
+    # lost) stays with the salesperson.
+    _CONSULTANT_LOCKED = (
+        "stage_id",
+        "expected_revenue",
+        "expected_revenue_manual",
+        "recurring_revenue",
+        "recurring_plan",
+        "probability",
+        "deal_line_ids",
+        "active",
+    )
+
+    def _contoso_check_consultant_change(self, fnames):
+        """Refuse a change of amount or stage by a technical consultant who is
+        not also a salesperson; this is the one place that rule lives."""
+        if self.env.su or not self:
+            return
+        locked = [fname for fname in self._CONSULTANT_LOCKED if fname in fnames]
+        user = self.env.user
+        if (
+            not locked
+            or user.has_group(SALESPERSON_GROUP)
+            or not user.has_group(CONSULTANT_GROUP)
+        ):
+            return
+        raise AccessError(
+            self.env._(
+                "%(user)s is a technical consultant and cannot change the "
+                "%(field)s of deal '%(deal)s': amounts and stages are the "
+                "salesperson's. Ask %(owner)s or a sales manager.",
+                user=user.name,
+                field=self._fields[locked[0]]._description_string(self.env),
+                deal=self[0].name,
+                owner=self[0].user_id.name or self.env._("its salesperson"),
+            )
+        )
 
     def _check_team_change(self, team_id):
         """Moving a deal to a team without tech checks must not dodge one."""

@@ -39,3 +39,9 @@ class CrmTeam(models.Model):
         string="# Leads/Deals assigned this month",
         help="Number of leads and deals assigned this last month.",
     )
+    contoso_share_deals = fields.Boolean(
+        string="Salespeople See the Team's Deals",
+        tracking=True,
+        help="Salespeople of this team read and edit every lead and deal of the "
+        "team, not only their own and unassigned ones.",
+    )

@@ -3,4 +3,5 @@ from . import (
     contoso_tech_check_override,
     crm_lead_to_opportunity_terms,
     mail_compose_message,
+    sale_advance_payment_inv,
 )

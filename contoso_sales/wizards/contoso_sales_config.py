@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Command
 
 MANAGER_GROUP = "contoso_sales.group_sales_manager"
 
@@ -38,6 +39,13 @@ class ContosoSalesConfig(models.TransientModel):
         help="Send the email steps of the cadence on their due date.",
     )
 
+    share_deals_team_ids = fields.Many2many(
+        "crm.team",
+        string="Teams Sharing Their Deals",
+        help="Salespeople of these teams read and edit every lead and deal of "
+        "their team, not only their own and unassigned ones.",
+    )
+
     # setting on this form -> field of the company
     _COMPANY_FIELDS = {
         "tech_check_threshold": "contoso_tech_check_threshold",
@@ -51,7 +59,17 @@ class ContosoSalesConfig(models.TransientModel):
         company = self.env.company
         for name, company_field in self._COMPANY_FIELDS.items():
             values[name] = company[company_field]
+        values["share_deals_team_ids"] = [
+            Command.set(
+                self._contoso_company_teams().filtered("contoso_share_deals").ids
+            )
+        ]
         return values
+
+    def _contoso_company_teams(self):
+        return self.env["crm.team"].search(
+            [("company_id", "in", [self.env.company.id, False])]
+        )
 
     @api.constrains("tech_check_threshold")
     def _check_threshold(self):
@@ -78,4 +96,8 @@ class ContosoSalesConfig(models.TransientModel):
                 for name, company_field in self._COMPANY_FIELDS.items()
             }
         )
+        teams = self._contoso_company_teams()
+        shared = self.share_deals_team_ids
+        (teams - shared).filtered("contoso_share_deals").contoso_share_deals = False
+        (shared - teams.filtered("contoso_share_deals")).contoso_share_deals = True
         return {"type": "ir.actions.act_window_close"}
