@@ -35,6 +35,11 @@
         "views/crm_deal_terms_views.xml",
         "views/contoso_sales_menus.xml",
         "views/contoso_nurture_views.xml",
+        "security/contoso_datahub_security.xml",
+        "data/contoso_import_cron.xml",
+        "views/contoso_customer_views.xml",
+        "views/contoso_import_views.xml",
+        "views/res_partner_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -46,6 +51,9 @@
     "assets": {
         "web.assets_tests": [
             "contoso_sales/static/tests/tours/**/*",
+        ],
+        "web.assets_backend": [
+            "contoso_sales/static/src/js/import_progress_field.js",
         ],
     },
     "application": True,

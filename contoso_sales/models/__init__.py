@@ -1,9 +1,14 @@
 from . import (
+    contoso_customer,
     contoso_deal_line,
+    contoso_import_batch,
+    contoso_import_error,
+    contoso_loyalty_member,
     contoso_nurture_cadence,
     contoso_nurture_enrolment,
     contoso_nurture_enrolment_line,
     contoso_nurture_step,
+    contoso_purchase,
     contoso_tech_check,
     crm_activity_report,
     crm_lead,
@@ -12,4 +17,5 @@ from . import (
     mail_activity,
     res_company,
     res_config_settings,
+    res_partner,
 )
