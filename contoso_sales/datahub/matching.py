@@ -135,7 +135,9 @@ class ContactIndex:
         best = None
         for contact in self._candidates(member):
             name_sim = similarity(member["name_key"], contact["name_key"])
-            email_sim = similarity(_local(member["email_norm"]), _local(contact["email_norm"]))
+            email_sim = similarity(
+                _local(member["email_norm"]), _local(contact["email_norm"])
+            )
             dob, dob_words = self._dob_words(member, contact)
             score = 60 * name_sim + 25 * email_sim + 15 * dob
             if best is None or score > best[0]:
@@ -146,5 +148,7 @@ class ContactIndex:
                     reasons.append(dob_words)
                 best = (score, contact, reasons)
         if best is None:
-            return Match(None, 0, "none", ["no contact with this e-mail, name or birth date"])
+            return Match(
+                None, 0, "none", ["no contact with this e-mail, name or birth date"]
+            )
         return self._decide(best[1]["id"], best[0], best[2])

@@ -32,11 +32,18 @@ MONTHS = {
     for name in names
 }
 DATE_HINT = "use YYYY-MM-DD, MM/DD/YYYY or a month name such as '4 March 2021'"
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_TIME = (
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$")
 _NUMERIC = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{2}}|\d{{4}}){_TIME}$")
-_DAY_NAME = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?[ -]([A-Za-z]+)\.?,?[ -](\d{{2}}|\d{{4}}){_TIME}$")
-_NAME_DAY = re.compile(rf"^([A-Za-z]+)\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{2}}|\d{{4}}){_TIME}$")
+_DAY_NAME = re.compile(
+    rf"^(\d{{1,2}})(?:st|nd|rd|th)?[ -]([A-Za-z]+)\.?,?[ -](\d{{2}}|\d{{4}}){_TIME}$"
+)
+_NAME_DAY = re.compile(
+    rf"^([A-Za-z]+)\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{2}}|\d{{4}}){_TIME}$"
+)
 _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
 
 
@@ -69,12 +76,13 @@ def parse_date(text, column):
         parts = _year(match[3]), MONTHS[match[2].lower()], int(match[1])
     elif (match := _NAME_DAY.match(value)) and match[1].lower() in MONTHS:
         parts = _year(match[3]), MONTHS[match[1].lower()], int(match[2])
+    error = RowError(f"{column} '{text}' is not a date: {DATE_HINT}.")
+    if not parts:
+        raise error
     try:
-        if parts:
-            return datetime.date(*parts)
+        return datetime.date(*parts)
     except ValueError:
-        pass
-    raise RowError(f"{column} '{text}' is not a date: {DATE_HINT}.")
+        raise error from None
 
 
 def parse_decimal(text, column):
@@ -177,8 +185,9 @@ def _today(today):
 def clean_contacts(values, today=None):
     today = _today(today)
     ref = _key(values, "ContactId")
-    first, last = " ".join(values["FirstName"].split()), " ".join(
-        values["LastName"].split()
+    first, last = (
+        " ".join(values["FirstName"].split()),
+        " ".join(values["LastName"].split()),
     )
     name = f"{first} {last}".strip() or clean_name(values["FullName"])
     if not name:

@@ -298,3 +298,16 @@ def count_records(binary):
             break
     rows = csv.reader(text, delimiter=detect_delimiter(first))
     return sum(1 for cells in rows if any(cell.strip() for cell in cells))
+
+
+def check_file(binary, source_code, filename=""):
+    """Refuse a file that is not the source, empty or header-only; else None."""
+    reader = open_source(binary, source_code, filename)
+    if next(iter(reader), None) is None:
+        source = SOURCES[source_code]
+        name = f"'{filename}'" if filename else "The file"
+        raise FileRefused(
+            f"{name} has a header but no rows: expected {source.label} rows after "
+            f"the header, found none."
+        )
+    return reader

@@ -10,6 +10,13 @@ class ContosoCustomer(models.Model):
     _auto = False
     _order = "spend_total desc, id"
     _rec_name = "name"
+    # The ORM flushes these before reading the query.
+    _depends = {
+        "res.partner": ["name", "email", "active", "is_company", "contoso_contact_ref"],
+        "contoso.purchase": ["partner_id", "amount_total", "channel", "date"],
+        "contoso.loyalty.member": ["partner_id", "loyalty_ref", "points"],
+        "sale.order": ["partner_id", "amount_total", "state", "date_order"],
+    }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     name = fields.Char(string="Name", readonly=True)

@@ -556,9 +556,7 @@ class ContosoImportBatch(models.Model):
         return warnings
 
     def _finish(self, failed=None):
-        if failed:
-            state = "failed"
-        elif self.rows_total and self.rows_failed >= self.rows_done:
+        if failed or self.rows_total and self.rows_failed >= self.rows_done:
             state = "failed"
         else:
             state = "partial" if self.rows_failed else "done"
@@ -585,6 +583,7 @@ class ContosoImportBatch(models.Model):
     def _cron_process_queued(self):
         """Process queued and interrupted imports in committed chunks."""
         while True:
+            self.env.flush_all()
             self.env.cr.execute(
                 """
                 SELECT id FROM contoso_import_batch

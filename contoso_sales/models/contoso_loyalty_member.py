@@ -52,9 +52,7 @@ class ContosoLoyaltyMember(models.Model):
     match_score = fields.Integer(
         string="Match Score", help="0 to 100: how sure the match is."
     )
-    match_state = fields.Selection(
-        MATCH_STATES, string="Match", index=True
-    )
+    match_state = fields.Selection(MATCH_STATES, string="Match", index=True)
     match_reason = fields.Char(string="Why")
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
 
@@ -100,7 +98,7 @@ class ContosoLoyaltyMember(models.Model):
               FROM res_partner
              WHERE active AND NOT is_company
                AND (email_normalized = ANY(%s) OR contoso_birthdate = ANY(%s)
-                    OR string_to_array(contoso_name_key, ' ') && %s::varchar[]
+                    OR string_to_array(contoso_name_key, ' ') && %s::text[]
                     OR contoso_contact_ref = ANY(%s))
             """,
             [emails, dates, tokens, refs],
@@ -145,8 +143,14 @@ class ContosoLoyaltyMember(models.Model):
                    AS u(id, partner_id, candidate, score, state, reason)
              WHERE m.id = u.id
             """,
-            [list(ids), list(partners), list(candidates), list(scores), list(states),
-             list(reasons)],
+            [
+                list(ids),
+                list(partners),
+                list(candidates),
+                list(scores),
+                list(states),
+                list(reasons),
+            ],
         )
         self.invalidate_model()
         self.env["contoso.purchase"]._relink(loyalty_refs=members.mapped("loyalty_ref"))

@@ -1,4 +1,7 @@
 from . import (
+    test_datahub_customer,
+    test_datahub_import,
+    test_datahub_matching_db,
     test_deal_lines,
     test_deal_terms,
     test_foundation,

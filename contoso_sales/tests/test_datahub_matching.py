@@ -21,10 +21,13 @@ def person(pid, name, email=None, birthdate=None):
 
 class TestMatching(unittest.TestCase):
     def setUp(self):
+        super().setUp()
         self.index = ContactIndex(
             [
                 person(1, "Zoé Dupont", "zoe.dupont@example.com", DOB),
-                person(2, "John Smith", "jsmith@example.com", datetime.date(1970, 1, 1)),
+                person(
+                    2, "John Smith", "jsmith@example.com", datetime.date(1970, 1, 1)
+                ),
                 person(3, "Mary Smith", "family@example.com", DOB),
                 person(4, "Peter Smith", "family@example.com", DOB),
                 person(5, "Jonathan Fairweather", "jon.fw@example.com", DOB),
@@ -75,27 +78,41 @@ class TestMatching(unittest.TestCase):
 
     def test_different_birth_date_lowers_the_score(self):
         other = datetime.date(1990, 1, 1)
-        match = self.index.match(person(None, "Zoe Dupont", "zoe.dupont@example.com", other))
+        match = self.index.match(
+            person(None, "Zoe Dupont", "zoe.dupont@example.com", other)
+        )
         self.assertEqual(match.state, "review")
-        self.assertIn("different birth date (1990-01-01 in the loyalty file", match.reason)
+        self.assertIn(
+            "different birth date (1990-01-01 in the loyalty file", match.reason
+        )
 
     def test_nobody_alike(self):
         match = self.index.match(person(None, "Xavier Quill", "xq@example.org"))
         self.assertEqual((match.partner_id, match.state), (None, "none"))
-        self.assertEqual(match.reason, "no contact with this e-mail, name or birth date")
+        self.assertEqual(
+            match.reason, "no contact with this e-mail, name or birth date"
+        )
 
     def test_cost_grows_with_blocks_not_with_all_pairs(self):
         """10x more contacts and members must not cost anything like 100x."""
 
         def run(count):
             contacts = [
-                person(i, f"First{i} Last{i}", f"p{i}@example.com",
-                       datetime.date(1950, 1, 1) + datetime.timedelta(days=i % 20000))
+                person(
+                    i,
+                    f"First{i} Last{i}",
+                    f"p{i}@example.com",
+                    datetime.date(1950, 1, 1) + datetime.timedelta(days=i % 20000),
+                )
                 for i in range(count)
             ]
             members = [
-                person(None, f"Frst{i} Last{i}", None,
-                       datetime.date(1950, 1, 1) + datetime.timedelta(days=i % 20000))
+                person(
+                    None,
+                    f"Frst{i} Last{i}",
+                    None,
+                    datetime.date(1950, 1, 1) + datetime.timedelta(days=i % 20000),
+                )
                 for i in range(0, count, 2)
             ]
             start = time.perf_counter()

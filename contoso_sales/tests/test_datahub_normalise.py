@@ -175,5 +175,6 @@ class TestNormalise(unittest.TestCase):
                 TODAY,
             )
         self.assertEqual(
-            str(caught.exception), "RewardPointsAdded '2.5' is not a whole number of points."
+            str(caught.exception),
+            "RewardPointsAdded '2.5' is not a whole number of points.",
         )

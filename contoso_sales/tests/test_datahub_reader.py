@@ -6,7 +6,7 @@ Plain Python, no database: the datahub package has no ORM.
 import io
 import unittest
 
-from ..datahub.reader import FileRefused, count_records, open_source
+from ..datahub.reader import FileRefused, check_file, count_records, open_source
 
 CONTACTS_HEADER = "ContactId,FirstName,LastName,FullName,EMail,DateOfBirth"
 
@@ -54,9 +54,7 @@ class TestReader(unittest.TestCase):
             b"a@x.com;Lee;vip;Ann;C7;Ann Lee\n"
         )
         reader, rows = read(data)
-        self.assertEqual(
-            rows[0].values["EMail"], "a@x.com", "E-Mail maps to EMail"
-        )
+        self.assertEqual(rows[0].values["EMail"], "a@x.com", "E-Mail maps to EMail")
         self.assertEqual(rows[0].values["ContactId"], "C7")
         self.assertEqual(rows[0].values["FirstName"], "Ann")
         self.assertEqual(reader.extra_columns, ["Loyalty Notes"])
@@ -101,13 +99,20 @@ class TestReader(unittest.TestCase):
                 "Country, Occupation, Headshot).",
             )
 
-    def test_header_only_file_reads_no_rows(self):
-        reader, rows = read(f"{CONTACTS_HEADER}\r\n".encode())
-        self.assertEqual(rows, [])
-        self.assertEqual(reader.header[0], "ContactId")
+    def test_header_only_file_refused(self):
+        data = f"{CONTACTS_HEADER}\r\n\r\n".encode()
+        with self.assertRaises(FileRefused) as caught:
+            check_file(io.BufferedReader(io.BytesIO(data)), "contacts", "C.csv")
+        self.assertEqual(
+            str(caught.exception),
+            "'C.csv' has a header but no rows: expected Contacts rows after the "
+            "header, found none.",
+        )
 
     def test_wrong_file_refused_with_what_it_looks_like(self):
-        data = b"LoyaltyId,FullName,EMail,DateOfBirth,CreatedOn,RewardPoints,ContactId\n"
+        data = (
+            b"LoyaltyId,FullName,EMail,DateOfBirth,CreatedOn,RewardPoints,ContactId\n"
+        )
         with self.assertRaises(FileRefused) as caught:
             read(data, "contacts", "Loyalty.csv")
         self.assertEqual(

@@ -5,7 +5,7 @@ import io
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..datahub.reader import FileRefused, count_records, open_source
+from ..datahub.reader import FileRefused, check_file, count_records
 from ..models.contoso_import_batch import SOURCE_SELECTION
 
 
@@ -33,7 +33,7 @@ class ContosoImportWizard(models.TransientModel):
         data = base64.b64decode(self.file or b"")
         try:
             # Refuse the wrong or empty file now, before anything is queued.
-            open_source(io.BufferedReader(io.BytesIO(data)), self.source, self.filename)
+            check_file(io.BufferedReader(io.BytesIO(data)), self.source, self.filename)
         except FileRefused as exc:
             raise UserError(str(exc)) from None
         # Line breaks overestimate records only when quoted fields hold some.

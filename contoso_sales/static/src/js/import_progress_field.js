@@ -1,5 +1,8 @@
 import { registry } from "@web/core/registry";
-import { ProgressBarField, progressBarField } from "@web/views/fields/progress_bar/progress_bar_field";
+import {
+    ProgressBarField,
+    progressBarField,
+} from "@web/views/fields/progress_bar/progress_bar_field";
 import { onWillDestroy } from "@odoo/owl";
 
 const POLL_MS = 2000;
