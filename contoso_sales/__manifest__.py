@@ -47,6 +47,7 @@
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/contoso_datahub_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -82,3 +82,15 @@ class ContosoCustomer(models.Model):
                        OR lm.partner_id IS NOT NULL
                        OR so.partner_id IS NOT NULL)
         """
+
+    def action_open_partner(self):
+        """A row of the list opens the partner form, where Customer 360 is."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }

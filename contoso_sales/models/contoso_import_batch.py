@@ -1,8 +1,10 @@
 import base64
 import contextlib
 import csv
+import hashlib
 import io
 import logging
+import tempfile
 from collections import Counter
 from itertools import islice
 
@@ -11,6 +13,7 @@ from odoo.exceptions import UserError
 
 from ..datahub.normalise import CLEANERS, RowError
 from ..datahub.reader import SOURCES, FileRefused, open_source
+from ..datahub.sample import write_samples
 
 _logger = logging.getLogger(__name__)
 
@@ -625,3 +628,20 @@ class ContosoImportBatch(models.Model):
     @api.model
     def _label(self, source):
         return SOURCES[source].label
+
+    @api.model
+    def _load_demo_samples(self, customers=5000):
+        """Demo data: generate the four sample exports and import them."""
+        with tempfile.TemporaryDirectory() as folder:
+            paths = write_samples(folder, customers)
+            for source in ("contacts", "loyalty", "online", "pos"):
+                data = paths[source].read_bytes()
+                batch = self.create(
+                    {
+                        "source": source,
+                        "filename": paths[source].name,
+                        "file": base64.b64encode(data),
+                        "checksum": hashlib.sha256(data).hexdigest(),
+                    }
+                )
+                batch._process()

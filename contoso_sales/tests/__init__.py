@@ -8,6 +8,7 @@ from . import (
     test_http_gate,
     test_nurture,
     test_tech_check,
+    test_tour_datahub,
     test_tour_nurture,
     test_tour_pipeline,
     test_tour_tech_check,

@@ -28,7 +28,11 @@ class TestCustomer360(DataHubCase):
                 "partner_id": self.zoe.id,
                 "date_order": "2023-01-10 10:00:00",
                 "order_line": [
-                    (0, 0, {"product_id": product.id, "price_unit": 200, "tax_ids": False})
+                    (
+                        0,
+                        0,
+                        {"product_id": product.id, "price_unit": 200, "tax_ids": False},
+                    )
                 ],
             }
         )
@@ -47,7 +51,8 @@ class TestCustomer360(DataHubCase):
         self.assertEqual(str(zoe.contoso_last_purchase), "2023-01-10")
         self.assertEqual(zoe.contoso_purchase_count, 4)
         self.assertEqual(
-            zoe.contoso_purchase_ids.mapped("source_ref"), ["W2", "W1", "S1"],
+            zoe.contoso_purchase_ids.mapped("source_ref"),
+            ["W2", "W1", "S1"],
             "timeline, newest first",
         )
         self.assertEqual(self.john.contoso_spend_total, 0)
@@ -72,8 +77,13 @@ class TestCustomer360(DataHubCase):
             (self.zoe | self.john | partners).read(names)
 
     def test_customers_list_sorts_by_spend(self):
-        customers = self.env["contoso.customer"].with_user(self.salesperson).search(
-            [("partner_id", "in", (self.zoe | self.john).ids)], order="spend_total desc"
+        customers = (
+            self.env["contoso.customer"]
+            .with_user(self.salesperson)
+            .search(
+                [("partner_id", "in", (self.zoe | self.john).ids)],
+                order="spend_total desc",
+            )
         )
         self.assertEqual(customers.mapped("name"), ["Zoé Dupont", "John Smith"])
         self.assertEqual(customers[0].spend_shop, 30)

@@ -11,7 +11,7 @@ PEOPLE = (
 )
 MEMBERS = (
     LOYALTY
-    + "LOYID_1,\"Dupont, Zoe\",,1980-05-06,,120,\r\n"
+    + 'LOYID_1,"Dupont, Zoe",,1980-05-06,,120,\r\n'
     + "LOYID_2,Someone Else, JSmith@Example.com ,,,50,\r\n"
     + "LOYID_3,Jonathon Fairwether,jon.fairweather@example.com,1990-01-02,,10,\r\n"
     + "LOYID_4,Ann Lee,,,,5,C4\r\n"
@@ -32,7 +32,12 @@ class TestLoyaltyMatching(DataHubCase):
     def test_each_member_gets_a_score_a_state_and_reasons(self):
         self.assertEqual(self._counts(self.batch), (5, 5, 0, 0, 0))
         got = {
-            ref: (m.partner_id.contoso_contact_ref, m.candidate_partner_id.contoso_contact_ref, m.match_state, m.match_score)
+            ref: (
+                m.partner_id.contoso_contact_ref,
+                m.candidate_partner_id.contoso_contact_ref,
+                m.match_state,
+                m.match_score,
+            )
             for ref, m in self.members.items()
         }
         self.assertEqual(got["LOYID_1"], ("C1", "C1", "auto", 90))
