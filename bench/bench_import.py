@@ -17,6 +17,7 @@ memory of the process (target < 500 MB). Everything is rolled back.
 
 import argparse
 import contextlib
+import importlib
 import os
 import resource
 import tempfile
@@ -29,15 +30,11 @@ from odoo.modules.registry import Registry
 from odoo.service.server import load_server_wide_modules
 from odoo.tools import config
 
-from odoo.addons.contoso_sales.datahub.normalise import (
-    RowError,
-    parse_amount,
-    parse_date,
-)
-from odoo.addons.contoso_sales.datahub.reader import open_source
-from odoo.addons.contoso_sales.datahub.sample import write_samples
+from odoo.modules.module import initialize_sys_path
 
 SOURCES = ("contacts", "loyalty", "online", "pos")
+# The addon's datahub package, imported once the addons path is known (main).
+hub = {}
 LOAD_ROWS = 2000
 
 
@@ -106,7 +103,7 @@ def addon(env, paths):
 
 def sample_rows(source, path):
     with open(path, "rb") as handle:
-        reader = open_source(handle, source)
+        reader = hub["reader"].open_source(handle, source)
         return [row.values for row in islice(reader, LOAD_ROWS)]
 
 
@@ -142,8 +139,8 @@ LOAD_SPECS = {
             "online",
             v["PurchaseId"],
             v["ContactId"],
-            parse_date(v["PurchasedOn"], "PurchasedOn").isoformat(),
-            str(parse_amount(v["TotalPrice"], "TotalPrice")),
+            hub["normalise"].parse_date(v["PurchasedOn"], "PurchasedOn").isoformat(),
+            str(hub["normalise"].parse_amount(v["TotalPrice"], "TotalPrice")),
         ],
     ),
     "pos": (
@@ -154,8 +151,8 @@ LOAD_SPECS = {
             "pos",
             v["PurchaseId"],
             v["LoyaltyId"],
-            parse_date(v["PurchasedOn"], "PurchasedOn").isoformat(),
-            str(parse_amount(v["TotalPrice"], "TotalPrice")),
+            hub["normalise"].parse_date(v["PurchasedOn"], "PurchasedOn").isoformat(),
+            str(hub["normalise"].parse_amount(v["TotalPrice"], "TotalPrice")),
         ],
     ),
 }
@@ -169,7 +166,7 @@ def vanilla_load(env, source, rows):
     for values in rows:
         try:
             row = convert(values)
-        except RowError:
+        except hub["normalise"].RowError:
             continue
         if all(row[:3]):
             data.append(row)
@@ -214,7 +211,7 @@ def main():
     customers = int(100_000 * scale)
     with tempfile.TemporaryDirectory() as folder:
         print(f"\nGenerating sample exports for {customers} customers...", flush=True)
-        paths = write_samples(Path(folder), customers)
+        paths = hub["sample"].write_samples(Path(folder), customers)
         sizes = {s: paths[s].stat().st_size / 2**20 for s in SOURCES}
         samples = {s: sample_rows(s, paths[s]) for s in SOURCES}
         print(f"  file sizes (MB): {', '.join(f'{s} {m:.0f}' for s, m in sizes.items())}")
