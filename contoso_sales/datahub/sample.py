@@ -11,17 +11,92 @@ import datetime
 import random
 from pathlib import Path
 
-FIRST = (
-    "Zoé Ana Liam Noah Emma Olivia Ava Mia Lucas Hugo Chloé Léa Ethan Mason Aria "
-    "Sofia Mateo Elijah James Amelia Harper Evelyn Björn Ingrid Nuño José María "
-    "Renée Jérôme Amélie Owen Caleb Nora Ruby Ivy Jack Leo Max Sam Kai"
-).split()
-LAST = (
-    "Dupont Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez "
-    "Martinez Hernández Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson "
-    "Martin Lee Pérez Thompson White Harris Sánchez Clark Ramírez Lewis Robinson "
-    "Walker Young Allen King Wright Scott Torres Nguyen Hill Müller Østergaard"
-).split()
+FIRST = [
+    "Zoé",
+    "Ana",
+    "Liam",
+    "Noah",
+    "Emma",
+    "Olivia",
+    "Ava",
+    "Mia",
+    "Lucas",
+    "Hugo",
+    "Chloé",
+    "Léa",
+    "Ethan",
+    "Mason",
+    "Aria",
+    "Sofia",
+    "Mateo",
+    "Elijah",
+    "James",
+    "Amelia",
+    "Harper",
+    "Evelyn",
+    "Björn",
+    "Ingrid",
+    "Nuño",
+    "José",
+    "María",
+    "Renée",
+    "Jérôme",
+    "Amélie",
+    "Owen",
+    "Caleb",
+    "Nora",
+    "Ruby",
+    "Ivy",
+    "Jack",
+    "Leo",
+    "Max",
+    "Sam",
+    "Kai",
+]
+LAST = [
+    "Dupont",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernández",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Pérez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sánchez",
+    "Clark",
+    "Ramírez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Müller",
+    "Østergaard",
+]
 CITIES = [
     ("Redmond", "WA", "98052"),
     ("Seattle", "WA", "98101"),
@@ -73,7 +148,9 @@ def _email(first, last, rng):
 def _people(customers, rng):
     for index in range(1, customers + 1):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        birth = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randint(0, 25000))
+        birth = datetime.date(1940, 1, 1) + datetime.timedelta(
+            days=rng.randint(0, 25000)
+        )
         yield index, first, last, f"{first}.{last}.{index}", birth
 
 
@@ -195,7 +272,9 @@ def write_samples(folder, customers=5000, seed=7, purchases_per_customer=5):
                     f"WEB{index:07d}",
                     f"C{contact:06d}",
                     _date_formats(day, rng),
-                    "-1" if rng.random() < 0.001 else f"{price * rng.randint(1, 3):.2f}",
+                    "-1"
+                    if rng.random() < 0.001
+                    else f"{price * rng.randint(1, 3):.2f}",
                     "Online Purchase",
                     f"{product}, order {index}",
                 ]
@@ -217,9 +296,7 @@ def write_samples(folder, customers=5000, seed=7, purchases_per_customer=5):
         for index in range(1, purchases - purchases // 2 + 1):
             product, price = rng.choice(PRODUCTS)
             day = START + datetime.timedelta(days=rng.randint(0, 2000))
-            loyalty_ref = (
-                rng.choice(loyalty_ids)[0] if loyalty_ids else "LOYID_000000"
-            )
+            loyalty_ref = rng.choice(loyalty_ids)[0] if loyalty_ids else "LOYID_000000"
             if rng.random() < 0.002:
                 loyalty_ref = f"LOYID_9{index:06d}"  # unknown card
             amount = price * rng.randint(1, 2)

@@ -149,16 +149,21 @@ UPSERT = {
                EXCLUDED.created_on, EXCLUDED.points, EXCLUDED.contact_ref)
         RETURNING id, (xmax = 0)
     """,
+    # Purchases find their customer in the same statement: the partner of the
+    # ContactId (web) or of the loyalty member (shop), if already known.
     "online": """
         INSERT INTO contoso_purchase AS t (
-            channel, source_ref, contact_ref, date, amount_total, activity_type,
-            subject, points_added, company_id, currency_id, create_uid, write_uid,
-            create_date, write_date)
-        SELECT 'online', ref, contact_ref, date, amount, activity, subject, 0,
-               %(company)s, %(currency)s, %(uid)s, %(uid)s, %(now)s, %(now)s
-          FROM contoso_import_online
+            channel, source_ref, contact_ref, partner_id, date, amount_total,
+            activity_type, subject, points_added, company_id, currency_id,
+            create_uid, write_uid, create_date, write_date)
+        SELECT 'online', i.ref, i.contact_ref, rp.id, i.date, i.amount, i.activity,
+               i.subject, 0, %(company)s, %(currency)s, %(uid)s, %(uid)s, %(now)s,
+               %(now)s
+          FROM contoso_import_online i
+     LEFT JOIN res_partner rp ON rp.contoso_contact_ref = i.contact_ref
         ON CONFLICT (channel, source_ref)
-        DO UPDATE SET contact_ref = EXCLUDED.contact_ref, date = EXCLUDED.date,
+        DO UPDATE SET contact_ref = EXCLUDED.contact_ref,
+            partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
             amount_total = EXCLUDED.amount_total,
             activity_type = EXCLUDED.activity_type, subject = EXCLUDED.subject,
             write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
@@ -170,15 +175,17 @@ UPSERT = {
     """,
     "pos": """
         INSERT INTO contoso_purchase AS t (
-            channel, source_ref, loyalty_ref, date, amount_total, points_added,
-            activity_type, subject, company_id, currency_id, create_uid, write_uid,
-            create_date, write_date)
-        SELECT 'pos', ref, loyalty_ref, date, amount, points_added, activity,
-               subject, %(company)s, %(currency)s, %(uid)s, %(uid)s, %(now)s,
-               %(now)s
-          FROM contoso_import_pos
+            channel, source_ref, loyalty_ref, partner_id, date, amount_total,
+            points_added, activity_type, subject, company_id, currency_id,
+            create_uid, write_uid, create_date, write_date)
+        SELECT 'pos', i.ref, i.loyalty_ref, m.partner_id, i.date, i.amount,
+               i.points_added, i.activity, i.subject, %(company)s, %(currency)s,
+               %(uid)s, %(uid)s, %(now)s, %(now)s
+          FROM contoso_import_pos i
+     LEFT JOIN contoso_loyalty_member m ON m.loyalty_ref = i.loyalty_ref
         ON CONFLICT (channel, source_ref)
-        DO UPDATE SET loyalty_ref = EXCLUDED.loyalty_ref, date = EXCLUDED.date,
+        DO UPDATE SET loyalty_ref = EXCLUDED.loyalty_ref,
+            partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
             amount_total = EXCLUDED.amount_total,
             points_added = EXCLUDED.points_added,
             activity_type = EXCLUDED.activity_type, subject = EXCLUDED.subject,
@@ -380,7 +387,7 @@ class ContosoImportBatch(models.Model):
     @api.model
     def _chunk_rows(self):
         param = self.env["ir.config_parameter"].sudo()  # reading a setting only
-        return int(param.get_param("contoso_sales.import_chunk_rows", 5000))
+        return int(param.get_param("contoso_sales.import_chunk_rows", 10000))
 
     def _process(self, max_chunks=None, commit=False):
         """Import the rows after `rows_done`, chunk by chunk. Returns True when
@@ -552,10 +559,7 @@ class ContosoImportBatch(models.Model):
         elif self.source == "loyalty":
             self.env.invalidate_all()
             members.browse(touched)._match()
-        elif self.source == "online":
-            purchases._relink(contact_refs=[v["contact_ref"] for _r, v in good])
-        else:
-            purchases._relink(loyalty_refs=[v["loyalty_ref"] for _r, v in good])
+        # Purchases were linked by their upsert itself.
         return warnings
 
     def _finish(self, failed=None):

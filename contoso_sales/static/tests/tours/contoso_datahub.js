@@ -52,7 +52,8 @@ registry.category("web_tour.tours").add("contoso_datahub", {
         },
         {
             content: "The error file can be downloaded",
-            trigger: ".o_form_view .o_field_widget[name=error_file]:contains('tour_contacts-errors.csv')",
+            trigger:
+                ".o_form_view .o_field_widget[name=error_file]:contains('tour_contacts-errors.csv')",
         },
         {
             content: "Open the Customer Data menu again",
@@ -80,7 +81,8 @@ registry.category("web_tour.tours").add("contoso_datahub", {
         },
         {
             content: "and the purchase timeline",
-            trigger: ".o_form_view .o_field_widget[name=contoso_purchase_ids]:contains('Tour doorbell')",
+            trigger:
+                ".o_form_view .o_field_widget[name=contoso_purchase_ids]:contains('Tour doorbell')",
         },
     ],
 });
