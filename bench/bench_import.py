@@ -1,8 +1,9 @@
 """Customer data hub import against Odoo's standard import, `load()`.
 
 Run it with `./contoso bench bench_import` (`CONTOSO_BENCH_SCALE=0.1` before it
-for a quick run). In one run it generates the four sample exports (by default 100,000 contacts,
-about 30,000 loyalty members and 500,000 purchases) and measures:
+for a quick run). In one run it generates the four sample exports (by default
+100,000 contacts, about 30,000 loyalty members and 500,000 purchases) and
+measures:
 - addon: contoso_sales' import of every file (COPY + INSERT ... ON CONFLICT,
   streamed in chunks, loyalty matching included), then the same files again;
 - vanilla: Odoo's `load()`, the path of Settings > Import, on the first

@@ -155,7 +155,7 @@ def _people(customers, rng):
 
 
 def write_samples(folder, customers=5000, seed=7, purchases_per_customer=5):
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - sample data, not security
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
