@@ -31,7 +31,7 @@ registry.category("web_tour.tours").add("contoso_datahub", {
         },
         {
             content: "The file is loaded",
-            trigger: ".modal .o_field_widget[name=file]:contains('tour_contacts.csv')",
+            trigger: ".modal .o_field_widget[name=file] .fa-trash",
         },
         {
             content: "Import it",
