@@ -38,6 +38,11 @@
         "security/contoso_roles_security.xml",
         "data/account_payment_term_data.xml",
         "views/sale_order_views.xml",
+        "security/contoso_datahub_security.xml",
+        "data/contoso_import_cron.xml",
+        "views/contoso_customer_views.xml",
+        "views/contoso_import_views.xml",
+        "views/res_partner_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -45,10 +50,14 @@
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/contoso_datahub_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "contoso_sales/static/tests/tours/**/*",
+        ],
+        "web.assets_backend": [
+            "contoso_sales/static/src/js/import_progress_field.js",
         ],
     },
     "application": True,

@@ -1,10 +1,15 @@
 from . import (
     account_move,
+    contoso_customer,
     contoso_deal_line,
+    contoso_import_batch,
+    contoso_import_error,
+    contoso_loyalty_member,
     contoso_nurture_cadence,
     contoso_nurture_enrolment,
     contoso_nurture_enrolment_line,
     contoso_nurture_step,
+    contoso_purchase,
     contoso_tech_check,
     crm_activity_report,
     crm_lead,
@@ -15,4 +20,5 @@ from . import (
     res_company,
     res_config_settings,
     sale_order,
+    res_partner,
 )

@@ -1,4 +1,7 @@
 from . import (
+    test_datahub_customer,
+    test_datahub_import,
+    test_datahub_matching_db,
     test_deal_lines,
     test_deal_terms,
     test_foundation,
@@ -8,6 +11,7 @@ from . import (
     test_order_to_cash,
     test_roles_access,
     test_tech_check,
+    test_tour_datahub,
     test_tour_nurture,
     test_tour_order_to_cash,
     test_tour_pipeline,

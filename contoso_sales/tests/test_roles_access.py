@@ -4,38 +4,45 @@ from odoo.tests import new_test_user, tagged
 
 from .common import ContosoCase
 
-ROLES = ("salesperson", "consultant", "manager", "accountant")
+ROLES = ("salesperson", "consultant", "manager", "accountant", "data admin")
 
 # Model rights (ir.model.access) per role: r(ead) w(rite) c(reate) u(nlink).
 # Every model of the addon has a row: a new model fails this test until its row
 # is added here. Record rules and server checks narrow these rights further;
 # DEAL_ACCESS below shows them on crm.lead.
 MODEL_ACCESS = """
-model                          | salesperson | consultant | manager | accountant
-crm.lead                       | rwc-        | rwc-       | rwcu    | ----
-sale.order                     | rwc-        | rwc-       | rwcu    | rw--
-account.move                   | r---        | r---       | r---    | rwcu
-contoso.deal.line              | rwcu        | rwcu       | rwcu    | ----
-contoso.tech.check             | r---        | rwc-       | rwcu    | ----
-contoso.tech.check.override    | ----        | ----       | rwc-    | ----
-contoso.sales.config           | ----        | ----       | rwc-    | ----
-contoso.nurture.cadence        | r---        | r---       | rwcu    | ----
-contoso.nurture.step           | r---        | r---       | rwcu    | ----
-contoso.nurture.enrolment      | rwc-        | rwc-       | rwcu    | ----
-contoso.nurture.enrolment.line | r---        | r---       | rwcu    | ----
+model                          | salesperson | consultant | manager | accountant | data admin
+crm.lead                       | rwc-        | rwc-       | rwcu    | ----       | rwc-
+sale.order                     | rwc-        | rwc-       | rwcu    | rw--       | rwc-
+account.move                   | r---        | r---       | r---    | rwcu       | r---
+contoso.deal.line              | rwcu        | rwcu       | rwcu    | ----       | ----
+contoso.tech.check             | r---        | rwc-       | rwcu    | ----       | ----
+contoso.tech.check.override    | ----        | ----       | rwc-    | ----       | ----
+contoso.sales.config           | ----        | ----       | rwc-    | ----       | ----
+contoso.nurture.cadence        | r---        | r---       | rwcu    | ----       | ----
+contoso.nurture.step           | r---        | r---       | rwcu    | ----       | ----
+contoso.nurture.enrolment      | rwc-        | rwc-       | rwcu    | ----       | ----
+contoso.nurture.enrolment.line | r---        | r---       | rwcu    | ----       | ----
+contoso.import.batch           | ----        | ----       | rwcu    | ----       | rwcu
+contoso.import.error           | ----        | ----       | r-c-    | ----       | r-c-
+contoso.import.wizard          | ----        | ----       | rwc-    | ----       | rwc-
+contoso.loyalty.member         | r---        | r---       | rwcu    | ----       | rwcu
+contoso.purchase               | r---        | r---       | rwcu    | ----       | rwcu
+contoso.customer               | r---        | r---       | r---    | ----       | r---
 """
 
 # Which deals each role reads (r) and edits (w). Sally is the salesperson, Tom
-# the consultant; Otto is another salesperson. The Contoso team shares its
-# deals, the Resellers team does not; both have Sally as a member.
+# the consultant, Dana a data administrator; Otto is another salesperson. The
+# Contoso team shares its deals, the Resellers team does not; both have Sally as
+# a member.
 DEAL_ACCESS = """
-deal                           | salesperson | consultant | manager | accountant
-Sally's deal                   | rw          | --         | rw      | --
-unassigned deal                | rw          | rw         | rw      | --
-Otto's deal, shared team       | rw          | --         | rw      | --
-Otto's deal, unshared team     | --          | --         | rw      | --
-Otto's deal needing a check    | --          | r-         | rw      | --
-Otto's deal checked by Tom     | --          | r-         | rw      | --
+deal                           | salesperson | consultant | manager | accountant | data admin
+Sally's deal                   | rw          | --         | rw      | --         | --
+unassigned deal                | rw          | rw         | rw      | --         | rw
+Otto's deal, shared team       | rw          | --         | rw      | --         | --
+Otto's deal, unshared team     | --          | --         | rw      | --         | --
+Otto's deal needing a check    | --          | r-         | rw      | --         | --
+Otto's deal checked by Tom     | --          | r-         | rw      | --         | --
 """
 
 MODES = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
@@ -74,6 +81,12 @@ class TestRolesAccess(ContosoCase):
             "consultant": cls.consultant,
             "manager": cls.manager,
             "accountant": cls.accountant,
+            "data admin": new_test_user(
+                cls.env,
+                login="t_dana",
+                name="Test Dana",
+                groups="base.group_user,contoso_sales.group_data_admin",
+            ),
         }
         cls.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
         cls.team.contoso_share_deals = True

@@ -1,4 +1,5 @@
 from . import (
+    contoso_import_wizard,
     contoso_sales_config,
     contoso_tech_check_override,
     crm_lead_to_opportunity_terms,

@@ -1,0 +1,274 @@
+"""Customer data hub import against Odoo's standard import, `load()`.
+
+Run it with `./contoso bench bench_import` (`CONTOSO_BENCH_SCALE=0.1` before it
+for a quick run). In one run it generates the four sample exports (by default
+100,000 contacts, about 30,000 loyalty members and 500,000 purchases) and
+measures:
+- addon: contoso_sales' import of every file (COPY + INSERT ... ON CONFLICT,
+  streamed in chunks, loyalty matching included), then the same files again;
+- vanilla: Odoo's `load()`, the path of Settings > Import, on the first
+  LOAD_ROWS rows of the same files: contacts into res.partner on the database
+  without the addon, loyalty members and purchases into their models (they
+  exist only with the addon), each with external ids so re-loading updates.
+`load()` runs at a few hundred rows per second, so it is measured on a sample
+and its rate is applied to the full row counts (printed as such).
+It prints rows per second, the end-to-end ratio (target >= 20x) and the peak
+memory of the process (target < 500 MB). Everything is rolled back.
+"""
+
+import argparse
+import contextlib
+import importlib
+import io
+import os
+import resource
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.module import initialize_sys_path
+from odoo.modules.registry import Registry
+from odoo.service.server import load_server_wide_modules
+from odoo.tools import config
+
+SOURCES = ("contacts", "loyalty", "online", "pos")
+# The addon's datahub package, imported once the addons path is known (main).
+hub = {}
+LOAD_ROWS = 2000
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def import_file(env, source, path):
+    batch = env["contoso.import.batch"].create(
+        {"source": source, "filename": path.name}
+    )
+
+    @contextlib.contextmanager
+    def from_disk(self):
+        # The filestore attachment is a file on disk too: same streaming.
+        with open(path, "rb") as handle:
+            yield handle
+
+    batch_class = type(batch)
+    original = batch_class._open_file
+    batch_class._open_file = from_disk
+    try:
+        start = time.perf_counter()
+        batch._process()
+        env.flush_all()
+        elapsed = time.perf_counter() - start
+    finally:
+        batch_class._open_file = original
+    return batch, elapsed
+
+
+def addon(env, paths):
+    results = {}
+    for source in SOURCES:
+        batch, elapsed = import_file(env, source, paths[source])
+        results[source] = {
+            "rows": batch.rows_done,
+            "seconds": elapsed,
+            "created": batch.rows_created,
+            "failed": batch.rows_failed,
+            "peak_mb": peak_mb(),
+        }
+        print(
+            f"  addon {source:<9} {batch.rows_done:>8} rows {elapsed:>7.1f} s "
+            f"created {batch.rows_created} failed {batch.rows_failed} "
+            f"unlinked {batch.rows_unlinked} peak {peak_mb():.0f} MB",
+            flush=True,
+        )
+    for source in SOURCES:
+        batch, elapsed = import_file(env, source, paths[source])
+        results[source]["again_seconds"] = elapsed
+        results[source]["again_changed"] = batch.rows_created + batch.rows_updated
+        print(
+            f"  addon {source:<9} again {elapsed:>7.1f} s, created+updated "
+            f"{batch.rows_created + batch.rows_updated}",
+            flush=True,
+        )
+    states = env["contoso.loyalty.member"].read_group(
+        [], ["match_state"], ["match_state"]
+    )
+    results["matching"] = {
+        group["match_state"]: group["match_state_count"] for group in states
+    }
+    return results
+
+
+def sample_rows(source, path):
+    with open(path, "rb") as handle:
+        reader = hub["reader"].open_source(handle, source)
+        return [row.values for row in islice(reader, LOAD_ROWS)]
+
+
+LOAD_SPECS = {
+    "contacts": (
+        "res.partner",
+        ["id", "name", "email", "street", "city", "zip"],
+        lambda v: [
+            f"bench_{v['ContactId']}",
+            f"{v['FirstName']} {v['LastName']}",
+            v["EMail"],
+            v["StreetAddress"],
+            v["City"],
+            v["PostCode"],
+        ],
+    ),
+    "loyalty": (
+        "contoso.loyalty.member",
+        ["id", "loyalty_ref", "name", "email", "points"],
+        lambda v: [
+            f"bench_{v['LoyaltyId']}",
+            v["LoyaltyId"],
+            v["FullName"],
+            v["EMail"],
+            v["RewardPoints"],
+        ],
+    ),
+    "online": (
+        "contoso.purchase",
+        ["id", "channel", "source_ref", "contact_ref", "date", "amount_total"],
+        lambda v: [
+            f"bench_{v['PurchaseId']}",
+            "online",
+            v["PurchaseId"],
+            v["ContactId"],
+            hub["normalise"].parse_date(v["PurchasedOn"], "PurchasedOn").isoformat(),
+            str(hub["normalise"].parse_amount(v["TotalPrice"], "TotalPrice")),
+        ],
+    ),
+    "pos": (
+        "contoso.purchase",
+        ["id", "channel", "source_ref", "loyalty_ref", "date", "amount_total"],
+        lambda v: [
+            f"bench_{v['PurchaseId']}",
+            "pos",
+            v["PurchaseId"],
+            v["LoyaltyId"],
+            hub["normalise"].parse_date(v["PurchasedOn"], "PurchasedOn").isoformat(),
+            str(hub["normalise"].parse_amount(v["TotalPrice"], "TotalPrice")),
+        ],
+    ),
+}
+
+
+def vanilla_load(env, source, rows):
+    """Odoo's own import path, given rows already cleaned (ISO dates, decimal
+    points): load() would refuse the raw ones."""
+    model, fields, convert = LOAD_SPECS[source]
+    data = []
+    for values in rows:
+        try:
+            row = convert(values)
+        except hub["normalise"].RowError:
+            continue
+        if all(row[:3]):
+            data.append(row)
+    timings = []
+    for _attempt in ("create", "update"):
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):  # load() prints xml ids
+            result = env[model].load(fields, data)
+        env.flush_all()
+        timings.append(time.perf_counter() - start)
+        errors = [m for m in result["messages"] if m.get("type") == "error"]
+        assert not errors, errors[:3]
+    return {"rows": len(data), "create": timings[0], "update": timings[1]}
+
+
+def run(dbname, scenario, *args):
+    registry = Registry(dbname)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        try:
+            return scenario(env, *args)
+        finally:
+            cr.rollback()
+
+
+def vanilla_contacts(env, rows):
+    return vanilla_load(env, "contacts", rows)
+
+
+def vanilla_addon_models(env, samples):
+    return {
+        source: vanilla_load(env, source, samples[source]) for source in SOURCES[1:]
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--vanilla-db", required=True)
+    parser.add_argument("--addon-db", required=True)
+    args = parser.parse_args()
+    scale = float(os.environ.get("CONTOSO_BENCH_SCALE", "1"))
+    config.parse_config(["-c", args.config])
+    load_server_wide_modules()
+    initialize_sys_path()
+    for name in ("normalise", "reader", "sample"):
+        hub[name] = importlib.import_module(f"odoo.addons.contoso_sales.datahub.{name}")
+    customers = int(100_000 * scale)
+    with tempfile.TemporaryDirectory() as folder:
+        print(f"\nGenerating sample exports for {customers} customers...", flush=True)
+        paths = hub["sample"].write_samples(Path(folder), customers)
+        sizes = {s: paths[s].stat().st_size / 2**20 for s in SOURCES}
+        samples = {s: sample_rows(s, paths[s]) for s in SOURCES}
+        print(
+            f"  file sizes (MB): {', '.join(f'{s} {m:.0f}' for s, m in sizes.items())}"
+        )
+        print(f"  peak memory before importing: {peak_mb():.0f} MB", flush=True)
+        mine = run(args.addon_db, addon, paths)
+        loads = run(args.addon_db, vanilla_addon_models, samples)
+        loads["contacts"] = run(args.vanilla_db, vanilla_contacts, samples["contacts"])
+
+    print("\nImport of the four exports, same run (rows/s):")
+    print(
+        f"{'file':<10}{'rows':>9}{'addon':>10}{'load()':>9}{'ratio':>8}"
+        f"{'addon again':>13}{'load() again':>14}{'ratio':>8}"
+    )
+    ours_total = load_total = ours_again = load_again = 0
+    for source in SOURCES:
+        rows = mine[source]["rows"]
+        rate = rows / mine[source]["seconds"]
+        again = rows / mine[source]["again_seconds"]
+        load_rate = loads[source]["rows"] / loads[source]["create"]
+        load_again_rate = loads[source]["rows"] / loads[source]["update"]
+        ours_total += mine[source]["seconds"]
+        ours_again += mine[source]["again_seconds"]
+        load_total += rows / load_rate
+        load_again += rows / load_again_rate
+        print(
+            f"{source:<10}{rows:>9}{rate:>10.0f}{load_rate:>9.0f}"
+            f"{rate / load_rate:>7.1f}x{again:>13.0f}{load_again_rate:>14.0f}"
+            f"{again / load_again_rate:>7.1f}x"
+        )
+    print(
+        f"\nload() rates measured on the first {LOAD_ROWS} rows of each file and "
+        "applied to the full row counts."
+    )
+    print(
+        f"end to end, first import: addon {ours_total:.0f} s, load() "
+        f"{load_total:.0f} s -> {load_total / ours_total:.1f}x faster (target >= 20x)"
+    )
+    print(
+        f"end to end, same files again: addon {ours_again:.0f} s, load() "
+        f"{load_again:.0f} s -> {load_again / ours_again:.1f}x faster; rows changed "
+        f"the second time: {sum(mine[s]['again_changed'] for s in SOURCES)}"
+    )
+    print(f"loyalty matches: {mine['matching']}")
+    print(
+        f"peak memory of the process: {max(mine[s]['peak_mb'] for s in SOURCES):.0f} "
+        f"MB (target < 500 MB); files total {sum(sizes.values()):.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

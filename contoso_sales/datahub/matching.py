@@ -1,0 +1,154 @@
+"""Find the contact a loyalty member is, with a score and the reasons in words.
+
+Contacts are indexed in dicts by normalised e-mail, by name key + birth date,
+by birth date and by name token. A member is compared only with the contacts
+of its own blocks (same e-mail, same birth date, a shared name token), never
+with every contact: the cost grows with the block sizes, not with
+members x contacts.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+AUTO_THRESHOLD = 90
+REVIEW_THRESHOLD = 60
+# A name token shared by more contacts than this (e.g. "smith") is too common
+# to narrow anything down: it does not make a block.
+BLOCK_LIMIT = 200
+
+
+@dataclass
+class Match:
+    partner_id: int | None
+    score: int
+    state: str  # auto, review or none
+    reasons: list = field(default_factory=list)
+
+    @property
+    def reason(self):
+        return "; ".join(self.reasons)
+
+
+def similarity(left, right):
+    if not left or not right:
+        return 0.0
+    return SequenceMatcher(None, left, right).ratio()
+
+
+def _local(email):
+    return (email or "").split("@")[0]
+
+
+class ContactIndex:
+    def __init__(self, contacts, auto=AUTO_THRESHOLD, review=REVIEW_THRESHOLD):
+        """`contacts`: iterable of dicts with id, name_key, email_norm, birthdate."""
+        self.auto, self.review = auto, review
+        self.by_email = defaultdict(list)
+        self.by_name_dob = defaultdict(list)
+        self.by_dob = defaultdict(list)
+        self.by_token = defaultdict(list)
+        for contact in contacts:
+            if contact["email_norm"]:
+                self.by_email[contact["email_norm"]].append(contact)
+            if contact["birthdate"]:
+                self.by_dob[contact["birthdate"]].append(contact)
+                if contact["name_key"]:
+                    key = (contact["name_key"], contact["birthdate"])
+                    self.by_name_dob[key].append(contact)
+            for token in set((contact["name_key"] or "").split()):
+                self.by_token[token].append(contact)
+
+    def _decide(self, partner_id, score, reasons):
+        score = max(0, min(100, round(score)))
+        if score >= self.auto:
+            state = "auto"
+        elif score >= self.review:
+            state = "review"
+        else:
+            return Match(None, score, "none", reasons)
+        return Match(partner_id, score, state, reasons)
+
+    def _dob_words(self, member, contact):
+        if not member["birthdate"] or not contact["birthdate"]:
+            return 0, None
+        if member["birthdate"] == contact["birthdate"]:
+            return 1, f"same birth date ({member['birthdate']})"
+        return -1, (
+            f"different birth date ({member['birthdate']} in the loyalty file, "
+            f"{contact['birthdate']} on the contact)"
+        )
+
+    def match(self, member):
+        """The best contact for `member` (dict like a contact), as a Match."""
+        email = member["email_norm"]
+        if email and self.by_email.get(email):
+            return self._by_email(member, self.by_email[email])
+        key = (member["name_key"], member["birthdate"])
+        if member["name_key"] and member["birthdate"] and self.by_name_dob.get(key):
+            found = self.by_name_dob[key]
+            reasons = [
+                "same name (ignoring accents, case and word order)",
+                f"same birth date ({member['birthdate']})",
+            ]
+            if len(found) > 1:
+                reasons.append(f"{len(found)} contacts have this name and birth date")
+                return self._decide(found[0]["id"], 75, reasons)
+            return self._decide(found[0]["id"], 90, reasons)
+        return self._fuzzy(member)
+
+    def _by_email(self, member, found):
+        scored = []
+        for contact in found:
+            name_sim = similarity(member["name_key"], contact["name_key"])
+            dob, dob_words = self._dob_words(member, contact)
+            score = 60 + 40 * name_sim**2 + 15 * min(dob, 0) + (5 if dob > 0 else 0)
+            reasons = [f"same e-mail address ({member['email_norm']})"]
+            if name_sim == 1:
+                reasons.append("same name (ignoring accents, case and word order)")
+            else:
+                reasons.append(f"name {round(name_sim * 100)}% similar")
+            if dob_words:
+                reasons.append(dob_words)
+            scored.append((score, contact, reasons))
+        scored.sort(key=lambda item: -item[0])
+        score, contact, reasons = scored[0]
+        if len(scored) > 1:
+            reasons.append(f"{len(scored)} contacts share this e-mail address")
+            if scored[1][0] >= score - 5:
+                score = min(score, self.auto - 1)
+        return self._decide(contact["id"], score, reasons)
+
+    def _candidates(self, member):
+        seen = {}
+        if member["birthdate"]:
+            for contact in self.by_dob.get(member["birthdate"], ()):
+                seen[contact["id"]] = contact
+        for token in set((member["name_key"] or "").split()):
+            block = self.by_token.get(token, ())
+            if len(block) <= BLOCK_LIMIT:
+                for contact in block:
+                    seen[contact["id"]] = contact
+        return seen.values()
+
+    def _fuzzy(self, member):
+        best = None
+        for contact in self._candidates(member):
+            name_sim = similarity(member["name_key"], contact["name_key"])
+            email_sim = similarity(
+                _local(member["email_norm"]), _local(contact["email_norm"])
+            )
+            dob, dob_words = self._dob_words(member, contact)
+            score = 60 * name_sim + 25 * email_sim + 15 * dob
+            if best is None or score > best[0]:
+                reasons = [f"name {round(name_sim * 100)}% similar"]
+                if member["email_norm"] and contact["email_norm"]:
+                    reasons.append(f"e-mail {round(email_sim * 100)}% similar")
+                if dob_words:
+                    reasons.append(dob_words)
+                best = (score, contact, reasons)
+        if best is None:
+            return Match(
+                None, 0, "none", ["no contact with this e-mail, name or birth date"]
+            )
+        return self._decide(best[1]["id"], best[0], best[2])

@@ -1,0 +1,187 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..datahub.matching import ContactIndex
+
+MATCH_STATES = [
+    ("auto", "Linked automatically"),
+    ("review", "To review"),
+    ("confirmed", "Confirmed"),
+    ("rejected", "Rejected"),
+    ("none", "No match"),
+]
+# A person decided these: imports never change them.
+DECIDED = ("confirmed", "rejected")
+
+
+class ContosoLoyaltyMember(models.Model):
+    """A loyalty card holder, linked to the contact it was matched with."""
+
+    _name = "contoso.loyalty.member"
+    _description = "Loyalty Member"
+    _order = "match_state, loyalty_ref"
+    _rec_name = "loyalty_ref"
+
+    loyalty_ref = fields.Char(string="Loyalty ID", required=True)
+    name = fields.Char(string="Full Name", required=True)
+    email = fields.Char(string="E-mail")
+    email_norm = fields.Char(string="Normalised E-mail", index=True)
+    name_key = fields.Char(string="Name Key", index=True)
+    birthdate = fields.Date(string="Date of Birth")
+    created_on = fields.Date(string="Member Since")
+    points = fields.Integer(string="Reward Points")
+    contact_ref = fields.Char(
+        string="Contact ID",
+        index=True,
+        help="ContactId given by the loyalty export, often empty.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        index=True,
+        ondelete="set null",
+        help="The contact this member is. Set by the import when the match is "
+        "sure, by a person otherwise.",
+    )
+    candidate_partner_id = fields.Many2one(
+        "res.partner",
+        string="Proposed Contact",
+        ondelete="set null",
+        help="The best contact found; linked only once someone confirms it.",
+    )
+    match_score = fields.Integer(
+        string="Match Score", help="0 to 100: how sure the match is."
+    )
+    match_state = fields.Selection(MATCH_STATES, string="Match", index=True)
+    match_reason = fields.Char(string="Why")
+    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+
+    _loyalty_ref_uniq = models.UniqueIndex(
+        "(loyalty_ref)", "This LoyaltyId is already imported: each card is unique."
+    )
+
+    @api.model
+    def _auto_threshold(self):
+        param = self.env["ir.config_parameter"].sudo()  # reading a setting only
+        return int(param.get_param("contoso_sales.loyalty_auto_threshold", 90))
+
+    @api.model
+    def _review_threshold(self):
+        param = self.env["ir.config_parameter"].sudo()  # reading a setting only
+        return int(param.get_param("contoso_sales.loyalty_review_threshold", 60))
+
+    def _match(self):
+        """Link or propose a contact for these members, in a constant number of
+        queries: candidates come from the members' own blocks only."""
+        members = self.filtered(lambda m: m.match_state not in DECIDED)
+        if not members:
+            return
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT id, name_key, email_norm, birthdate, contact_ref
+              FROM contoso_loyalty_member WHERE id = ANY(%s)
+            """,
+            [members.ids],
+        )
+        rows = cr.dictfetchall()
+        emails = [r["email_norm"] for r in rows if r["email_norm"]]
+        dates = [r["birthdate"] for r in rows if r["birthdate"]]
+        tokens = sorted({t for r in rows for t in (r["name_key"] or "").split()})
+        refs = [r["contact_ref"] for r in rows if r["contact_ref"]]
+        cr.execute(
+            """
+            SELECT id, contoso_name_key AS name_key,
+                   email_normalized AS email_norm, contoso_birthdate AS birthdate,
+                   contoso_contact_ref AS contact_ref
+              FROM res_partner
+             WHERE active AND NOT is_company
+               AND (email_normalized = ANY(%s) OR contoso_birthdate = ANY(%s)
+                    OR string_to_array(contoso_name_key, ' ') && %s::text[]
+                    OR contoso_contact_ref = ANY(%s))
+            """,
+            [emails, dates, tokens, refs],
+        )
+        contacts = cr.dictfetchall()
+        by_ref = {c["contact_ref"]: c["id"] for c in contacts if c["contact_ref"]}
+        index = ContactIndex(
+            contacts, auto=self._auto_threshold(), review=self._review_threshold()
+        )
+        updates = []
+        for row in rows:
+            if row["contact_ref"] in by_ref:
+                partner = by_ref[row["contact_ref"]]
+                updates.append(
+                    (
+                        row["id"],
+                        partner,
+                        partner,
+                        100,
+                        "auto",
+                        f"ContactId {row['contact_ref']} given in the loyalty file",
+                    )
+                )
+                continue
+            match = index.match(row)
+            reason = match.reason
+            if row["contact_ref"]:
+                reason = f"ContactId {row['contact_ref']} is unknown; {reason}"
+            linked = match.partner_id if match.state == "auto" else None
+            updates.append(
+                (row["id"], linked, match.partner_id, match.score, match.state, reason)
+            )
+        ids, partners, candidates, scores, states, reasons = zip(*updates, strict=True)
+        cr.execute(
+            """
+            UPDATE contoso_loyalty_member m
+               SET partner_id = u.partner_id, candidate_partner_id = u.candidate,
+                   match_score = u.score, match_state = u.state,
+                   match_reason = u.reason
+              FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::varchar[],
+                          %s::varchar[])
+                   AS u(id, partner_id, candidate, score, state, reason)
+             WHERE m.id = u.id
+            """,
+            [
+                list(ids),
+                list(partners),
+                list(candidates),
+                list(scores),
+                list(states),
+                list(reasons),
+            ],
+        )
+        self.invalidate_model()
+        self.env["contoso.purchase"]._relink(loyalty_refs=members.mapped("loyalty_ref"))
+
+    def _decide(self, vals):
+        vals["decided_by_id"] = self.env.uid
+        self.write(vals)
+        self.env["contoso.purchase"]._relink(loyalty_refs=self.mapped("loyalty_ref"))
+
+    def action_confirm_match(self):
+        for member in self:
+            if not member.candidate_partner_id:
+                raise UserError(
+                    self.env._(
+                        "Loyalty member %(ref)s (%(name)s) has no proposed contact to "
+                        "confirm: set Proposed Contact first.",
+                        ref=member.loyalty_ref,
+                        name=member.name,
+                    )
+                )
+        for member in self:
+            member._decide(
+                {
+                    "partner_id": member.candidate_partner_id.id,
+                    "match_state": "confirmed",
+                }
+            )
+        return True
+
+    def action_reject_match(self):
+        """Reject the proposal or undo a link: the member is linked to nobody and
+        later imports leave it so."""
+        self._decide({"partner_id": False, "match_state": "rejected"})
+        return True

@@ -1,0 +1,101 @@
+from odoo import fields, models
+
+
+class ContosoPurchase(models.Model):
+    """A shop (POS) or web purchase imported from Contoso's exports."""
+
+    _name = "contoso.purchase"
+    _description = "Shop or Web Purchase"
+    _order = "date desc, id desc"
+    _rec_name = "source_ref"
+
+    channel = fields.Selection(
+        [("online", "Web"), ("pos", "Shop")],
+        string="Channel",
+        required=True,
+        index=True,
+    )
+    source_ref = fields.Char(
+        string="Purchase ID",
+        required=True,
+        help="PurchaseId in the export: re-importing it updates this purchase.",
+    )
+    contact_ref = fields.Char(
+        string="Contact ID",
+        index=True,
+        help="ContactId given by the web shop export.",
+    )
+    loyalty_ref = fields.Char(
+        string="Loyalty ID", index=True, help="LoyaltyId given by the shop export."
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        index=True,
+        ondelete="set null",
+        help="Found from the ContactId (web) or the loyalty member (shop); empty "
+        "while that customer is not imported or not matched yet.",
+    )
+    date = fields.Date(string="Date", required=True, index=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+    )
+    amount_total = fields.Monetary(string="Total", required=True)
+    subject = fields.Char(string="Subject")
+    activity_type = fields.Char(string="Activity Type")
+    points_added = fields.Integer(string="Points Added")
+
+    _source_ref_uniq = models.UniqueIndex(
+        "(channel, source_ref)",
+        "This purchase is already imported: a PurchaseId appears once per channel.",
+    )
+    _amount_positive = models.Constraint(
+        "CHECK (amount_total >= 0)", "A purchase amount must be 0 or more."
+    )
+
+    def _relink(self, contact_refs=(), loyalty_refs=()):
+        """Set partner_id, in SQL, on the purchases of these refs, whatever batch
+        brought them.
+
+        Web purchases follow their ContactId; shop purchases follow the partner of
+        their loyalty member. Called after every import chunk and every match
+        decision, so a purchase imported before its customer is linked then.
+        """
+        self.env.flush_all()
+        cr = self.env.cr
+        if contact_refs:
+            cr.execute(
+                """
+                UPDATE contoso_purchase p
+                   SET partner_id = rp.id
+                  FROM res_partner rp
+                 WHERE p.channel = 'online'
+                   AND p.contact_ref = ANY(%s)
+                   AND rp.contoso_contact_ref = p.contact_ref
+                   AND p.partner_id IS DISTINCT FROM rp.id
+                """,
+                [list(contact_refs)],
+            )
+        if loyalty_refs:
+            cr.execute(
+                """
+                UPDATE contoso_purchase p
+                   SET partner_id = m.partner_id
+                  FROM contoso_loyalty_member m
+                 WHERE p.channel = 'pos'
+                   AND p.loyalty_ref = ANY(%s)
+                   AND m.loyalty_ref = p.loyalty_ref
+                   AND p.partner_id IS DISTINCT FROM m.partner_id
+                """,
+                [list(loyalty_refs)],
+            )
+        self.env["contoso.purchase"].invalidate_model(["partner_id"])

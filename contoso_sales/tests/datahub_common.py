@@ -1,0 +1,63 @@
+import base64
+import csv
+import io
+
+from odoo.tests import new_test_user
+
+from .common import ContosoCase
+
+CONTACTS = (
+    "ContactId,FirstName,LastName,FullName,EMail,DateOfBirth,CreatedOn,PostCode,"
+    "State,StreetAddress,City,Country\r\n"
+)
+LOYALTY = "LoyaltyId,FullName,EMail,DateOfBirth,CreatedOn,RewardPoints,ContactId\r\n"
+ONLINE = "PurchaseId,ContactId,PurchasedOn,TotalPrice,ActivityTypeDisplay,Subject\r\n"
+POS = (
+    "PurchaseId,LoyaltyId,PurchasedOn,TotalPrice,RewardPointsAdded,"
+    "ActivityTypeDisplay,Subject\r\n"
+)
+
+
+class DataHubCase(ContosoCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.data_admin = new_test_user(
+            cls.env,
+            login="t_dana",
+            name="Test Dana",
+            groups="base.group_user,contoso_sales.group_data_admin",
+        )
+
+    def _import(self, source, text, filename="file.csv", dry_run=False, user=None):
+        data = text if isinstance(text, bytes) else text.encode()
+        wizard = (
+            self.env["contoso.import.wizard"]
+            .with_user(user or self.data_admin)
+            .create(
+                {
+                    "source": source,
+                    "file": base64.b64encode(data),
+                    "filename": filename,
+                    "dry_run": dry_run,
+                }
+            )
+        )
+        action = wizard.action_import()
+        return self.env["contoso.import.batch"].browse(action["res_id"])
+
+    def _counts(self, batch):
+        return (
+            batch.rows_total,
+            batch.rows_created,
+            batch.rows_updated,
+            batch.rows_unchanged,
+            batch.rows_failed,
+        )
+
+    def _partner(self, ref):
+        return self.env["res.partner"].search([("contoso_contact_ref", "=", ref)])
+
+    def _error_rows(self, batch):
+        text = base64.b64decode(batch.error_file).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text)))

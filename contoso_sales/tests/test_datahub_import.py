@@ -1,0 +1,302 @@
+import base64
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+from psycopg2 import IntegrityError
+
+from .datahub_common import CONTACTS, LOYALTY, ONLINE, POS, DataHubCase
+
+TWO_CONTACTS = (
+    CONTACTS + "C1,Zoé,Dupont,,Zoe.Dupont@Example.com ,1980-05-06,2020-01-02,98052,WA,"
+    '"1 Main St, Apt 2",Redmond,United States\r\n'
+    + "C2,John,Smith,,jsmith@example.com,5/6/1975,,10001,NY,2 Side St,New York,USA\r\n"
+)
+
+
+@tagged("post_install", "-at_install")
+class TestDataHubImport(DataHubCase):
+    def test_contacts_import_then_same_file_changes_nothing(self):
+        batch = self._import("contacts", TWO_CONTACTS, "Contacts.csv")
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(self._counts(batch), (2, 2, 0, 0, 0))
+        zoe = self._partner("C1")
+        self.assertEqual(zoe.name, "Zoé Dupont")
+        self.assertEqual(zoe.email, "zoe.dupont@example.com")
+        self.assertEqual(zoe.street, "1 Main St, Apt 2")
+        self.assertEqual(zoe.country_id, self.env.ref("base.us"))
+        self.assertEqual(zoe.state_id, self.env.ref("base.state_us_48"))
+        self.assertEqual(str(zoe.contoso_birthdate), "1980-05-06")
+        self.assertEqual(zoe.commercial_partner_id, zoe)
+        self.assertEqual(zoe.contoso_name_key, "dupont zoe")
+        self.assertEqual(self._partner("C2").country_id, self.env.ref("base.us"))
+        self.assertEqual(batch.progress, 100)
+        self.assertTrue(batch.checksum)
+
+        again = self._import("contacts", TWO_CONTACTS, "Contacts.csv")
+        self.assertEqual(self._counts(again), (2, 0, 0, 2, 0))
+        self.assertEqual(again.checksum, batch.checksum)
+        self.assertEqual(len(self._partner("C1") | self._partner("C2")), 2)
+
+    def test_corrected_file_updates_only_changed_rows(self):
+        self._import("contacts", TWO_CONTACTS)
+        corrected = TWO_CONTACTS.replace("2 Side St", "3 Side St")
+        batch = self._import("contacts", corrected)
+        self.assertEqual(self._counts(batch), (2, 0, 1, 1, 0))
+        self.assertEqual(self._partner("C2").street, "3 Side St")
+
+    def test_semicolon_cp1252_decimal_comma_file(self):
+        self._import("contacts", TWO_CONTACTS)
+        text = (
+            "purchase id;CONTACT-ID;Purchased On;Total Price;Subject;Store Notes\r\n"
+            "W1;C1;04/03/2021;1.234,50;Caméra;x\r\n"
+            'W2;C1;4 March 2021;19,99;"Doorbell; smart";y\r\n'
+        )
+        batch = self._import("online", text.encode("cp1252"), "Online.csv")
+        self.assertEqual(self._counts(batch), (2, 2, 0, 0, 0))
+        self.assertEqual(batch.ignored_columns, "Store Notes")
+        self.assertEqual(
+            batch.detected,
+            "cp1252, semicolon-separated, columns purchase id, CONTACT-ID, "
+            "Purchased On, Total Price, Subject, Store Notes",
+        )
+        purchases = self._partner("C1").contoso_purchase_ids.sorted("source_ref")
+        self.assertEqual(purchases.mapped("amount_total"), [1234.5, 19.99])
+        self.assertEqual(purchases.mapped("subject"), ["Caméra", "Doorbell; smart"])
+        self.assertEqual(str(purchases[0].date), "2021-04-03")
+
+    def test_row_errors_go_to_the_error_file_and_valid_rows_are_imported(self):
+        self._import("contacts", TWO_CONTACTS)
+        text = (
+            ONLINE + "W1,C1,2021-03-04,10.00,Purchase,Ok\r\n"
+            ",C1,2021-03-04,10.00,Purchase,No key\r\n"
+            "W3,C1,2021-02-30,10.00,Purchase,Bad date\r\n"
+            "W4,C1,2021-03-04,-5,Purchase,Negative\r\n"
+            "W5,C1,2021-03-04,ten,Purchase,Not a number\r\n"
+            "W6,C9,2021-03-04,7.50,Purchase,Unknown contact\r\n"
+            "W7,C2,2021-03-05,1,Purchase,Ok too\r\n"
+        )
+        batch = self._import("online", text, "OnlinePurchases.csv")
+        self.assertEqual(batch.state, "partial")
+        self.assertEqual(self._counts(batch), (7, 3, 0, 0, 4))
+        self.assertEqual(batch.rows_unlinked, 1)
+        purchases = self.env["contoso.purchase"].search([("channel", "=", "online")])
+        self.assertEqual(sorted(purchases.mapped("source_ref")), ["W1", "W6", "W7"])
+        self.assertFalse(purchases.filtered(lambda p: p.source_ref == "W6").partner_id)
+        self.assertEqual(batch.error_filename, "OnlinePurchases-errors.csv")
+        rows = self._error_rows(batch)
+        self.assertEqual(
+            rows[0],
+            [
+                "PurchaseId",
+                "ContactId",
+                "PurchasedOn",
+                "TotalPrice",
+                "ActivityTypeDisplay",
+                "Subject",
+                "reason",
+            ],
+        )
+        self.assertEqual(
+            [row[:6] for row in rows[1:]],
+            [line.split(",") for line in text.splitlines()[2:7]],
+            "the original columns of the failed rows, untouched",
+        )
+        self.assertEqual(
+            [row[6] for row in rows[1:]],
+            [
+                "PurchaseId is empty: a row without its PurchaseId cannot be "
+                "imported, nor updated by a later import.",
+                "PurchasedOn '2021-02-30' is not a date: use YYYY-MM-DD, MM/DD/YYYY "
+                "or a month name such as '4 March 2021'.",
+                "TotalPrice '-5' is negative: an amount must be 0 or more.",
+                "TotalPrice 'ten' is not a number.",
+                "ContactId 'C9' is unknown: the purchase is imported without a "
+                "customer and is linked when that contact is imported.",
+            ],
+        )
+        self.assertEqual(batch.error_ids.mapped("line"), [3, 4, 5, 6, 7])
+
+        # The customer arrives later: the waiting purchase is linked then.
+        self._import("contacts", CONTACTS + "C9,Late,Comer,,,,,,,,,\r\n")
+        late = self._partner("C9")
+        self.assertEqual(late.contoso_purchase_ids.mapped("source_ref"), ["W6"])
+
+    def test_duplicated_rows_in_one_file(self):
+        self._import("contacts", TWO_CONTACTS)
+        text = (
+            ONLINE + "W1,C1,2021-03-04,10.00,Purchase,A\r\n"
+            "W1,C1,2021-03-04,10.00,Purchase,A\r\n"
+            "W1,C1,2021-03-04,12.00,Purchase,A\r\n"
+        )
+        batch = self._import("online", text)
+        # As if read row by row: created, then unchanged, then updated.
+        self.assertEqual(self._counts(batch), (3, 1, 1, 1, 0))
+        purchase = self.env["contoso.purchase"].search([("source_ref", "=", "W1")])
+        self.assertEqual(purchase.amount_total, 12.0)
+
+    def test_wrong_empty_and_header_only_files_are_refused(self):
+        with self.assertRaises(UserError) as caught:
+            self._import("online", POS + "S1,LOYID_1,2021-01-01,3,1,,\r\n", "Pos.csv")
+        self.assertEqual(
+            str(caught.exception),
+            "'Pos.csv' is not a Online purchases export: expected the columns "
+            "PurchaseId, ContactId, PurchasedOn, TotalPrice, missing ContactId; "
+            "found PurchaseId, LoyaltyId, PurchasedOn, TotalPrice, RewardPointsAdded, "
+            "ActivityTypeDisplay, Subject. It looks like a Shop purchases export: "
+            "pick 'Shop purchases' in the wizard.",
+        )
+        with self.assertRaises(UserError) as caught:
+            self._import("loyalty", b"", "Loyalty.csv")
+        self.assertEqual(
+            str(caught.exception),
+            "'Loyalty.csv' is empty: expected a Loyalty members export with a header "
+            "row (LoyaltyId, FullName, EMail, DateOfBirth, CreatedOn, RewardPoints, "
+            "ContactId).",
+        )
+        with self.assertRaises(UserError) as caught:
+            self._import("loyalty", LOYALTY, "Loyalty.csv")
+        self.assertEqual(
+            str(caught.exception),
+            "'Loyalty.csv' has a header but no rows: expected Loyalty members rows "
+            "after the header, found none.",
+        )
+        self.assertFalse(self.env["contoso.import.batch"].search([]))
+
+    def test_dry_run_counts_without_writing(self):
+        batch = self._import(
+            "contacts", TWO_CONTACTS + ",No,Key,,,,,,,,,\r\n", dry_run=True
+        )
+        self.assertEqual(self._counts(batch), (3, 2, 0, 0, 1))
+        self.assertTrue(batch.dry_run)
+        self.assertFalse(self._partner("C1"))
+        self.assertEqual(len(batch.error_ids), 1)
+        self._import("contacts", TWO_CONTACTS)
+        dry = self._import(
+            "contacts", TWO_CONTACTS.replace("2 Side St", "9 Side St"), dry_run=True
+        )
+        self.assertEqual(self._counts(dry), (2, 0, 1, 1, 0))
+        self.assertEqual(self._partner("C2").street, "2 Side St")
+
+    def test_only_data_admins_and_managers_import(self):
+        with self.assertRaises(AccessError):
+            self._import("contacts", TWO_CONTACTS, user=self.salesperson)
+        batch = self._import("contacts", TWO_CONTACTS, user=self.manager)
+        self.assertEqual(batch.rows_created, 2)
+        self.assertEqual(batch.user_id, self.manager)
+
+    def test_unique_index_refuses_a_second_purchase_with_the_same_id(self):
+        self._import("contacts", TWO_CONTACTS)
+        self._import("online", ONLINE + "W1,C1,2021-03-04,10.00,Purchase,A\r\n")
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.env["contoso.purchase"].create(
+                {
+                    "channel": "online",
+                    "source_ref": "W1",
+                    "date": "2021-01-01",
+                    "amount_total": 1,
+                }
+            )
+        self.assertEqual(
+            self.env["contoso.purchase"].search_count([("source_ref", "=", "W1")]), 1
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestDataHubBackground(DataHubCase):
+    def setUp(self):
+        super().setUp()
+        param = self.env["ir.config_parameter"].sudo()
+        param.set_param("contoso_sales.import_sync_max_rows", "5")
+        param.set_param("contoso_sales.import_chunk_rows", "4")
+        self.text = CONTACTS + "".join(
+            f"C{i},First{i},Last{i},,p{i}@example.com,,,,,,,\r\n" for i in range(10)
+        )
+
+    def test_large_file_is_queued_and_processed_in_chunks(self):
+        with patch.object(type(self.env["ir.cron"]), "_trigger") as trigger:
+            batch = self._import("contacts", self.text)
+        trigger.assert_called_once()
+        self.assertEqual(batch.state, "queued")
+        self.assertEqual(batch.rows_total, 10)
+        self.assertEqual(batch.progress, 0)
+        self.assertFalse(self._partner("C0"))
+
+        self.assertFalse(batch._process(max_chunks=1))
+        self.assertEqual(batch.state, "running")
+        self.assertEqual(batch.rows_done, 4)
+        self.assertEqual(batch.progress, 40)
+        self.assertTrue(batch._process())
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(self._counts(batch), (10, 10, 0, 0, 0))
+
+    def test_crash_mid_chunk_resumes_without_duplicates(self):
+        with patch.object(type(self.env["ir.cron"]), "_trigger"):
+            batch = self._import("contacts", self.text)
+        batch._process(max_chunks=1)
+        # The server dies while the second chunk is written: its transaction
+        # (here a savepoint) is lost, the committed first chunk stays.
+        original = type(batch)._link
+
+        def crash(self_, good, touched):
+            original(self_, good, touched)
+            raise KeyboardInterrupt("server killed")
+
+        with (
+            self.assertRaises(KeyboardInterrupt),
+            self.env.cr.savepoint(),
+            patch.object(type(batch), "_link", crash),
+        ):
+            batch._process(max_chunks=1)
+        batch.invalidate_recordset()
+        self.assertEqual(batch.rows_done, 4)
+        self.assertEqual(batch.state, "running")
+
+        # The cron picks the running batch up again (its commits are no-ops here).
+        with patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", return_value=3600.0
+        ) as progress:
+            self.env["contoso.import.batch"]._cron_process_queued()
+        self.assertEqual(progress.call_count, 3, "one commit per chunk and at the end")
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(self._counts(batch), (10, 10, 0, 0, 0))
+        partners = self.env["res.partner"].search(
+            [("contoso_contact_ref", "!=", False)]
+        )
+        self.assertEqual(len(partners), 10)
+
+    def test_re_running_a_whole_file_after_a_crash_creates_nothing_twice(self):
+        with patch.object(type(self.env["ir.cron"]), "_trigger"):
+            first = self._import("contacts", self.text)
+        first._process(max_chunks=2)
+        with patch.object(type(self.env["ir.cron"]), "_trigger"):
+            again = self._import("contacts", self.text)
+        again._process()
+        self.assertEqual(self._counts(again), (10, 2, 0, 8, 0))
+        self.assertEqual(
+            self.env["res.partner"].search_count(
+                [("contoso_contact_ref", "!=", False)]
+            ),
+            10,
+        )
+
+    def test_error_file_is_downloadable_from_the_batch(self):
+        batch = self._import(
+            "contacts", CONTACTS + ",A,B,,,,,,,,,\r\nC1,A,B,,,,,,,,,\r\n"
+        )
+        self.assertEqual(
+            self._error_rows(batch)[1],
+            ["", "A", "B"]
+            + [""] * 9
+            + [
+                "ContactId is empty: a row without its ContactId cannot be "
+                "imported, nor updated by a later import."
+            ],
+        )
+        data = base64.b64decode(batch.with_user(self.data_admin).error_file)
+        self.assertTrue(data.startswith(b"\xef\xbb\xbfContactId,"))

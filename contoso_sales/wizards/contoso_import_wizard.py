@@ -1,0 +1,63 @@
+import base64
+import hashlib
+import io
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..datahub.reader import FileRefused, check_file, count_records
+from ..models.contoso_import_batch import SOURCE_SELECTION
+
+
+class ContosoImportWizard(models.TransientModel):
+    """Upload one export; small files import now, large ones in the background."""
+
+    _name = "contoso.import.wizard"
+    _description = "Import Customer Data"
+
+    source = fields.Selection(SOURCE_SELECTION, string="Source", required=True)
+    file = fields.Binary(string="File", required=True)
+    filename = fields.Char(string="File Name")
+    dry_run = fields.Boolean(
+        string="Dry Run",
+        help="Read and check the whole file and report what would be created, "
+        "updated and refused, without writing anything.",
+    )
+
+    def _sync_max_rows(self):
+        param = self.env["ir.config_parameter"].sudo()  # reading a setting only
+        return int(param.get_param("contoso_sales.import_sync_max_rows", 2000))
+
+    def action_import(self):
+        self.ensure_one()
+        data = base64.b64decode(self.file or b"")
+        try:
+            # Refuse the wrong or empty file now, before anything is queued.
+            check_file(io.BufferedReader(io.BytesIO(data)), self.source, self.filename)
+        except FileRefused as exc:
+            raise UserError(str(exc)) from None
+        # Line breaks overestimate records only when quoted fields hold some.
+        large = data.count(b"\n") > self._sync_max_rows()
+        batch = self.env["contoso.import.batch"].create(
+            {
+                "source": self.source,
+                "filename": self.filename,
+                "file": self.file,
+                "checksum": hashlib.sha256(data).hexdigest(),
+                "dry_run": self.dry_run,
+                "rows_total": (
+                    count_records(io.BufferedReader(io.BytesIO(data))) if large else 0
+                ),
+            }
+        )
+        if large:
+            self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
+        else:
+            batch._process()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "contoso.import.batch",
+            "res_id": batch.id,
+            "view_mode": "form",
+            "target": "current",
+        }
