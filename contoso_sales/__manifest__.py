@@ -35,6 +35,10 @@
         "views/crm_deal_terms_views.xml",
         "views/contoso_sales_menus.xml",
         "views/contoso_nurture_views.xml",
+        "data/crm_tag_data.xml",
+        "security/contoso_family_security.xml",
+        "views/contoso_family_report_views.xml",
+        "views/res_partner_family_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -42,10 +46,14 @@
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/res_partner_family_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "contoso_sales/static/tests/tours/**/*",
+        ],
+        "web.assets_backend": [
+            "contoso_sales/static/src/white_space/**/*",
         ],
     },
     "application": True,

@@ -13,3 +13,5 @@ from . import (
     res_company,
     res_config_settings,
 )
+from . import contoso_family_report, contoso_white_space, res_partner_family
+

@@ -9,3 +9,5 @@ from . import (
     test_tour_pipeline,
     test_tour_tech_check,
 )
+from . import test_family_hierarchy, test_family_pricing, test_family_white_space
+from . import test_tour_family
