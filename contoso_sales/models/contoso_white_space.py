@@ -55,7 +55,7 @@ class ContosoWhiteSpace(models.AbstractModel):
         )
         members = family | (members - family)
         Report = self.env["contoso.family.report"]
-        domain = Domain("family_id", "=", family.id) & Domain("product_id", "!=", False)
+        domain = Domain("family_id", "=", family.id) & Domain(column, "!=", False)
         bought = {
             (partner, col): amount
             for partner, col, amount in Report._read_group(

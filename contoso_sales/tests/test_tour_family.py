@@ -9,11 +9,23 @@ class TestFamilyTour(ContosoTourCase):
     def test_manager_finds_the_top_family_and_cross_sells(self):
         maria = self._team_user("tour_maria", "sales_manager")
         Partner = self.env["res.partner"]
-        product = self.env["product.product"]
-        kit, install = product.create(
+        security, services = self.env["product.category"].create(
+            [{"name": "Tour Security"}, {"name": "Tour Services"}]
+        )
+        kit, install = self.env["product.product"].create(
             [
-                {"name": "Tour Kit", "list_price": 600.0, "taxes_id": False},
-                {"name": "Tour Install", "list_price": 150.0, "taxes_id": False},
+                {
+                    "name": "Tour Kit",
+                    "list_price": 600.0,
+                    "categ_id": security.id,
+                    "taxes_id": False,
+                },
+                {
+                    "name": "Tour Install",
+                    "list_price": 150.0,
+                    "categ_id": services.id,
+                    "taxes_id": False,
+                },
             ]
         )
         root = Partner.create(

@@ -14,6 +14,15 @@ registry.category("web_tour.tours").add("contoso_family", {
             trigger: ".o_list_view tr.o_group_header:contains('Tour GalacticSpace')",
         },
         {
+            content: "Unfold the family: its subsidiaries show",
+            trigger: ".o_list_view tbody tr.o_group_header:first-child .o_group_name",
+            run: "click",
+        },
+        {
+            content: "Drill into a subsidiary",
+            trigger: ".o_list_view tr.o_group_header:contains('Tour Puppy Kingdom')",
+        },
+        {
             content: "Open the family's white space",
             trigger:
                 ".o_list_view tbody tr.o_group_header:first-child button:contains('White Space')",
