@@ -1,10 +1,12 @@
 from . import (
     contoso_deal_line,
+    contoso_family_report,
     contoso_nurture_cadence,
     contoso_nurture_enrolment,
     contoso_nurture_enrolment_line,
     contoso_nurture_step,
     contoso_tech_check,
+    contoso_white_space,
     crm_activity_report,
     crm_lead,
     crm_stage,
@@ -12,6 +14,5 @@ from . import (
     mail_activity,
     res_company,
     res_config_settings,
+    res_partner_family,
 )
-from . import contoso_family_report, contoso_white_space, res_partner_family
-

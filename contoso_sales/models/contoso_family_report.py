@@ -14,14 +14,37 @@ class ContosoFamilyReport(models.Model):
     _order = "date desc, id desc"
     # What the view reads: the ORM flushes these before querying it.
     _depends = {
-        "sale.order": ["state", "date_order", "partner_id", "company_id", "user_id",
-                       "currency_rate"],
-        "sale.order.line": ["order_id", "product_id", "product_uom_qty",
-                            "price_subtotal", "display_type", "invoice_lines"],
-        "account.move": ["state", "move_type", "invoice_date", "company_id",
-                         "commercial_partner_id", "invoice_user_id"],
-        "account.move.line": ["move_id", "product_id", "quantity", "balance",
-                              "display_type"],
+        "sale.order": [
+            "state",
+            "date_order",
+            "partner_id",
+            "company_id",
+            "user_id",
+            "currency_rate",
+        ],
+        "sale.order.line": [
+            "order_id",
+            "product_id",
+            "product_uom_qty",
+            "price_subtotal",
+            "display_type",
+            "invoice_lines",
+        ],
+        "account.move": [
+            "state",
+            "move_type",
+            "invoice_date",
+            "company_id",
+            "commercial_partner_id",
+            "invoice_user_id",
+        ],
+        "account.move.line": [
+            "move_id",
+            "product_id",
+            "quantity",
+            "balance",
+            "display_type",
+        ],
         "res.partner": ["commercial_partner_id", "contoso_family_id", "parent_id"],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id"],
@@ -40,9 +63,7 @@ class ContosoFamilyReport(models.Model):
         readonly=True,
         help="The ultimate parent company of the account.",
     )
-    parent_id = fields.Many2one(
-        "res.partner", string="Parent Company", readonly=True
-    )
+    parent_id = fields.Many2one("res.partner", string="Parent Company", readonly=True)
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     source = fields.Selection(

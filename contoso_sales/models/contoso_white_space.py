@@ -20,7 +20,9 @@ class ContosoWhiteSpace(models.AbstractModel):
         family = self.env["res.partner"].browse(family_id).exists()
         if not family:
             raise UserError(
-                self.env._("The family #%(id)s does not exist (any more).", id=family_id)
+                self.env._(
+                    "The family #%(id)s does not exist (any more).", id=family_id
+                )
             )
         return family.contoso_family_id or family
 
@@ -156,7 +158,9 @@ class ContosoWhiteSpace(models.AbstractModel):
         partner = self.env["res.partner"].browse(partner_id).exists()
         if not partner:
             raise UserError(
-                self.env._("The account #%(id)s does not exist (any more).", id=partner_id)
+                self.env._(
+                    "The account #%(id)s does not exist (any more).", id=partner_id
+                )
             )
         matrix = self.get_matrix(partner.contoso_family_id.id, by=by)
         row = next((r for r in matrix["rows"] if r["partner_id"] == partner.id), None)

@@ -1,5 +1,4 @@
 from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
@@ -7,7 +6,10 @@ from odoo.tools import SQL
 
 MANAGER_GROUP = "contoso_sales.group_sales_manager"
 # Fields a family's parent hands down to every subsidiary.
-FAMILY_PRICING_FIELDS = ("specific_property_product_pricelist", "contoso_standard_discount")
+FAMILY_PRICING_FIELDS = (
+    "specific_property_product_pricelist",
+    "contoso_standard_discount",
+)
 EXCEPTION_FIELDS = ("contoso_pricing_exception", "contoso_pricing_exception_reason")
 
 
@@ -242,7 +244,9 @@ class ResPartner(models.Model):
     def _compute_contoso_pricing_deviates(self):
         for partner in self:
             root = partner.contoso_family_id
-            partner.contoso_family_pricelist_id = root.specific_property_product_pricelist
+            partner.contoso_family_pricelist_id = (
+                root.specific_property_product_pricelist
+            )
             partner.contoso_family_discount = root.contoso_standard_discount
             partner.contoso_pricing_deviates = bool(
                 root
@@ -294,9 +298,10 @@ class ResPartner(models.Model):
     @api.constrains("contoso_pricing_exception", "contoso_pricing_exception_reason")
     def _check_contoso_pricing_exception_reason(self):
         for partner in self:
-            if partner.contoso_pricing_exception and not (
-                partner.contoso_pricing_exception_reason or ""
-            ).strip():
+            if (
+                partner.contoso_pricing_exception
+                and not (partner.contoso_pricing_exception_reason or "").strip()
+            ):
                 raise ValidationError(
                     self.env._(
                         "'%(partner)s': a pricing exception needs a reason. Write "

@@ -1,5 +1,4 @@
 from freezegun import freeze_time
-
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -71,10 +70,14 @@ class TestFamilyHierarchy(FamilyCase):
         mid = self._company("T Region", root)
         low = self._company("T Branch", mid)
         leaf = self._company("T Store", low)
-        contact = self.env["res.partner"].create({"name": "T Clerk", "parent_id": leaf.id})
+        contact = self.env["res.partner"].create(
+            {"name": "T Clerk", "parent_id": leaf.id}
+        )
         self.assertEqual(root.contoso_family_id, root)
         self.assertEqual((mid | low | leaf | contact).contoso_family_id, root)
-        self.assertEqual(root.with_user(self.salesperson).contoso_family_company_count, 4)
+        self.assertEqual(
+            root.with_user(self.salesperson).contoso_family_company_count, 4
+        )
 
     def test_reparenting_moves_the_subtree_and_its_revenue(self):
         root = self._company("T Holding", user=self.manager)
@@ -128,9 +131,7 @@ class TestFamilyHierarchy(FamilyCase):
 
     def test_rollup_equals_sum_of_subsidiaries_over_the_period(self):
         root = self._company("T Holding", user=self.manager)
-        subs = [
-            self._company(f"T Sub {i}", root, user=self.manager) for i in range(3)
-        ]
+        subs = [self._company(f"T Sub {i}", root, user=self.manager) for i in range(3)]
         grand = self._company("T Grandchild", subs[0], user=self.manager)
         self._order(subs[0], [(self.kit, 2, 600.0)])
         self._order(subs[1], [(self.camera, 3, 180.0), (self.install, 1, 150.0)])
@@ -209,9 +210,7 @@ class TestFamilyHierarchy(FamilyCase):
         self.assertEqual(as_sally.contoso_family_revenue, 600.0)
         self.assertEqual(as_maria.contoso_family_revenue, 3600.0)
         report = self.env["contoso.family.report"]
-        self.assertEqual(
-            report.with_user(self.salesperson).search([]).partner_id, mine
-        )
+        self.assertEqual(report.with_user(self.salesperson).search([]).partner_id, mine)
 
     def test_rollup_of_1000_subsidiaries_costs_constant_queries(self):
         def family(size):

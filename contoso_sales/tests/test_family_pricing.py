@@ -36,8 +36,12 @@ class TestFamilyPricing(FamilyCase):
         self.assertEqual(self._pricing(new), expected)
         # The form's pricelist field goes through the same path.
         self.root.property_product_pricelist = self.other_list
-        self.assertEqual(self.sub_b.specific_property_product_pricelist, self.other_list)
-        self.assertFalse((self.sub_a | self.sub_b | new).filtered("contoso_pricing_deviates"))
+        self.assertEqual(
+            self.sub_b.specific_property_product_pricelist, self.other_list
+        )
+        self.assertFalse(
+            (self.sub_a | self.sub_b | new).filtered("contoso_pricing_deviates")
+        )
 
     def test_joining_a_family_takes_its_pricing(self):
         self.root.contoso_standard_discount = 15.0
@@ -45,7 +49,9 @@ class TestFamilyPricing(FamilyCase):
         below = self._company("T Outsider Shop", outsider)
         self.assertEqual(below.contoso_standard_discount, 5.0)
         outsider.parent_id = self.sub_a
-        self.assertEqual((outsider | below).mapped("contoso_standard_discount"), [15.0, 15.0])
+        self.assertEqual(
+            (outsider | below).mapped("contoso_standard_discount"), [15.0, 15.0]
+        )
 
     def test_deviation_flagged_and_aligned(self):
         self.root.contoso_standard_discount = 15.0

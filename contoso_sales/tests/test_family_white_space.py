@@ -90,7 +90,14 @@ class TestWhiteSpace(FamilyCase):
         matrix = as_sally.get_matrix(self.root.id, by="product")
         cell = self._cells(matrix)["T Sub C", "T Kit"]
         self.assertEqual(cell["deal_id"], deal.id)
-        self.assertNotIn(32400.0, [c.get("potential") for c in matrix["rows"][3]["cells"] if not c.get("deal_id")])
+        self.assertNotIn(
+            32400.0,
+            [
+                c.get("potential")
+                for c in matrix["rows"][3]["cells"]
+                if not c.get("deal_id")
+            ],
+        )
         with self.assertRaisesRegex(UserError, "already has the open cross-sell deal"):
             as_sally.create_cross_sell(sub_c.id, self.kit.id, by="product")
         with self.assertRaisesRegex(UserError, "no gap to cross-sell"):

@@ -29,7 +29,11 @@ class TestFamilyTour(ContosoTourCase):
             ]
         )
         root = Partner.create(
-            {"name": "Tour Dogs Extraordinaire", "is_company": True, "user_id": maria.id}
+            {
+                "name": "Tour Dogs Extraordinaire",
+                "is_company": True,
+                "user_id": maria.id,
+            }
         )
         pups = Partner.create(
             {"name": "Tour PupsRUs", "is_company": True, "parent_id": root.id}
