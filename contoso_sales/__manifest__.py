@@ -43,6 +43,10 @@
         "views/contoso_customer_views.xml",
         "views/contoso_import_views.xml",
         "views/res_partner_views.xml",
+        "data/crm_tag_data.xml",
+        "security/contoso_family_security.xml",
+        "views/contoso_family_report_views.xml",
+        "views/res_partner_family_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -51,6 +55,7 @@
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/contoso_datahub_demo.xml",
+        "demo/res_partner_family_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -58,6 +63,7 @@
         ],
         "web.assets_backend": [
             "contoso_sales/static/src/js/import_progress_field.js",
+            "contoso_sales/static/src/white_space/**/*",
         ],
     },
     "application": True,

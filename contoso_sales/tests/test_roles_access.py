@@ -29,6 +29,7 @@ contoso.import.wizard          | ----        | ----       | rwc-    | ----      
 contoso.loyalty.member         | r---        | r---       | rwcu    | ----       | rwcu
 contoso.purchase               | r---        | r---       | rwcu    | ----       | rwcu
 contoso.customer               | r---        | r---       | r---    | ----       | r---
+contoso.family.report          | r---        | r---       | r---    | ----       | r---
 """
 
 # Which deals each role reads (r) and edits (w). Sally is the salesperson, Tom

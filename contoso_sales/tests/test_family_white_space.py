@@ -1,0 +1,138 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .test_family_hierarchy import FamilyCase
+
+
+@tagged("post_install", "-at_install")
+class TestWhiteSpace(FamilyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.root = cls._company(
+            "T Holding", user=cls.manager, contoso_standard_discount=10.0
+        )
+        cls.sub_a = cls._company("T Sub A", cls.root, user=cls.salesperson)
+        cls.sub_b = cls._company("T Sub B", cls.root, user=cls.manager)
+        # A buys kits (20, then 40) and installation; B buys cameras only.
+        cls._order(cls.sub_a, [(cls.kit, 20, 540.0), (cls.install, 5, 150.0)])
+        cls._order(cls.sub_a, [(cls.kit, 40, 540.0)])
+        cls._order(cls.sub_b, [(cls.camera, 10, 180.0)])
+        cls.WhiteSpace = cls.env["contoso.white.space"]
+
+    def _cells(self, matrix):
+        names = {c["id"]: c["name"] for c in matrix["columns"]}
+        return {
+            (row["name"], names[cell["column_id"]]): cell
+            for row in matrix["rows"]
+            for cell in row["cells"]
+        }
+
+    def test_matrix_by_category(self):
+        matrix = self.WhiteSpace.with_user(self.manager).get_matrix(self.sub_b.id)
+        self.assertEqual(matrix["family_name"], "T Holding")
+        self.assertEqual(
+            [c["name"] for c in matrix["columns"]], ["T Security", "T Services"]
+        )
+        self.assertEqual(
+            [r["name"] for r in matrix["rows"]],
+            ["T Holding", "T Sub A", "T Sub B"],
+        )
+        cells = self._cells(matrix)
+        self.assertEqual(cells["T Sub A", "T Security"]["amount"], 32400.0)
+        self.assertFalse(cells["T Sub A", "T Security"]["gap"])
+        services_gap = cells["T Sub B", "T Services"]
+        self.assertTrue(services_gap["gap"])
+        # Priced with the family's best seller of the column: list price less
+        # the company's discount (10%, from the family), times the quantity a
+        # buying company took.
+        self.assertEqual(services_gap["product_id"], self.install.id)
+        self.assertEqual(services_gap["quantity"], 5)
+        self.assertEqual(services_gap["discount"], 10.0)
+        self.assertEqual(services_gap["potential"], 675.0)
+        security_gap = cells["T Holding", "T Security"]
+        self.assertEqual(security_gap["product_id"], self.kit.id)
+        self.assertEqual(security_gap["quantity"], 60)  # the one buyer took 60
+        gaps = [c for c in cells.values() if c["gap"]]
+        self.assertEqual(matrix["gaps"], 3)
+        self.assertEqual(matrix["potential"], sum(c["potential"] for c in gaps))
+
+    def test_matrix_by_product(self):
+        matrix = self.WhiteSpace.with_user(self.manager).get_matrix(
+            self.root.id, by="product"
+        )
+        self.assertEqual(
+            [c["name"] for c in matrix["columns"]], ["T Kit", "T Camera", "T Install"]
+        )
+        cells = self._cells(matrix)
+        kit_gap = cells["T Sub B", "T Kit"]
+        self.assertEqual((kit_gap["quantity"], kit_gap["potential"]), (60, 32400.0))
+        with self.assertRaisesRegex(UserError, "by 'category' or 'product'"):
+            self.WhiteSpace.get_matrix(self.root.id, by="colour")
+
+    def test_cross_sell_deal_from_a_gap(self):
+        sub_c = self._company("T Sub C", self.root, user=self.salesperson)
+        as_sally = self.WhiteSpace.with_user(self.salesperson)
+        action = as_sally.create_cross_sell(sub_c.id, self.kit.id, by="product")
+        deal = self.env["crm.lead"].browse(action["res_id"])
+        self.assertEqual(deal.partner_id, sub_c)
+        self.assertEqual(deal.user_id, self.salesperson)
+        self.assertEqual(deal.type, "opportunity")
+        self.assertEqual(deal.tag_ids, self.env.ref("contoso_sales.crm_tag_cross_sell"))
+        line = deal.deal_line_ids
+        self.assertEqual(
+            (line.product_id, line.product_uom_qty, line.price_unit, line.discount),
+            (self.kit, 60.0, 600.0, 10.0),
+        )
+        self.assertEqual(deal.expected_revenue, 32400.0)
+
+        # The gap now shows the open deal, and a second click is refused.
+        matrix = as_sally.get_matrix(self.root.id, by="product")
+        cell = self._cells(matrix)["T Sub C", "T Kit"]
+        self.assertEqual(cell["deal_id"], deal.id)
+        self.assertNotIn(
+            32400.0,
+            [
+                c.get("potential")
+                for c in matrix["rows"][3]["cells"]
+                if not c.get("deal_id")
+            ],
+        )
+        with self.assertRaisesRegex(UserError, "already has the open cross-sell deal"):
+            as_sally.create_cross_sell(sub_c.id, self.kit.id, by="product")
+        with self.assertRaisesRegex(UserError, "no gap to cross-sell"):
+            as_sally.create_cross_sell(self.sub_a.id, self.kit.id, by="product")
+
+    def test_deal_goes_to_the_subsidiary_salesperson(self):
+        # Sally may not create Maria's deal ...
+        with self.assertRaises(UserError) as caught:
+            self.WhiteSpace.with_user(self.salesperson).create_cross_sell(
+                self.sub_b.id, self.categ_services.id
+            )
+        self.assertEqual(
+            str(caught.exception),
+            "The cross-sell deal for 'T Sub B' would belong to its "
+            "salesperson Test Maria, and you may only create your own deals. Ask "
+            "Test Maria or a sales manager.",
+        )
+        self.assertFalse(
+            self.env["crm.lead"].search([("partner_id", "=", self.sub_b.id)])
+        )
+        # ... a manager may, and it goes to the subsidiary's salesperson.
+        self.sub_b.user_id = self.salesperson
+        action = self.WhiteSpace.with_user(self.manager).create_cross_sell(
+            self.sub_b.id, self.categ_services.id
+        )
+        deal = self.env["crm.lead"].browse(action["res_id"])
+        self.assertEqual(deal.user_id, self.salesperson)
+        self.assertEqual(deal.deal_line_ids.product_id, self.install)
+        self.assertIn("T Services", deal.name)
+
+    def test_salesperson_sees_only_their_amounts(self):
+        matrix = self.WhiteSpace.with_user(self.salesperson).get_matrix(self.root.id)
+        # Maria's camera orders are not Sally's to see.
+        self.assertEqual(
+            [c["name"] for c in matrix["columns"]], ["T Security", "T Services"]
+        )
+        cells = self._cells(matrix)
+        self.assertTrue(cells["T Sub B", "T Security"]["gap"])
