@@ -4,32 +4,33 @@ from odoo.tests import new_test_user, tagged
 
 from .common import ContosoCase
 
-ROLES = ("salesperson", "consultant", "manager", "accountant", "data admin")
+ROLES = ("seller", "consultant", "manager", "accountant", "data admin")
 
-# Model rights (ir.model.access) per role: r(ead) w(rite) c(reate) u(nlink).
+# Model rights (ir.model.access) per role (seller: the salesperson): r(ead)
+# w(rite) c(reate) u(nlink).
 # Every model of the addon has a row: a new model fails this test until its row
 # is added here. Record rules and server checks narrow these rights further;
 # DEAL_ACCESS below shows them on crm.lead.
 MODEL_ACCESS = """
-model                          | salesperson | consultant | manager | accountant | data admin
-crm.lead                       | rwc-        | rwc-       | rwcu    | ----       | rwc-
-sale.order                     | rwc-        | rwc-       | rwcu    | rw--       | rwc-
-account.move                   | r---        | r---       | r---    | rwcu       | r---
-contoso.deal.line              | rwcu        | rwcu       | rwcu    | ----       | ----
-contoso.tech.check             | r---        | rwc-       | rwcu    | ----       | ----
-contoso.tech.check.override    | ----        | ----       | rwc-    | ----       | ----
-contoso.sales.config           | ----        | ----       | rwc-    | ----       | ----
-contoso.nurture.cadence        | r---        | r---       | rwcu    | ----       | ----
-contoso.nurture.step           | r---        | r---       | rwcu    | ----       | ----
-contoso.nurture.enrolment      | rwc-        | rwc-       | rwcu    | ----       | ----
-contoso.nurture.enrolment.line | r---        | r---       | rwcu    | ----       | ----
-contoso.import.batch           | ----        | ----       | rwcu    | ----       | rwcu
-contoso.import.error           | ----        | ----       | r-c-    | ----       | r-c-
-contoso.import.wizard          | ----        | ----       | rwc-    | ----       | rwc-
-contoso.loyalty.member         | r---        | r---       | rwcu    | ----       | rwcu
-contoso.purchase               | r---        | r---       | rwcu    | ----       | rwcu
-contoso.customer               | r---        | r---       | r---    | ----       | r---
-contoso.family.report          | r---        | r---       | r---    | ----       | r---
+model                          | seller | consultant | manager | accountant | data admin
+crm.lead                       | rwc-   | rwc-       | rwcu    | ----       | rwc-
+sale.order                     | rwc-   | rwc-       | rwcu    | rw--       | rwc-
+account.move                   | r---   | r---       | r---    | rwcu       | r---
+contoso.deal.line              | rwcu   | rwcu       | rwcu    | ----       | ----
+contoso.tech.check             | r---   | rwc-       | rwcu    | ----       | ----
+contoso.tech.check.override    | ----   | ----       | rwc-    | ----       | ----
+contoso.sales.config           | ----   | ----       | rwc-    | ----       | ----
+contoso.nurture.cadence        | r---   | r---       | rwcu    | ----       | ----
+contoso.nurture.step           | r---   | r---       | rwcu    | ----       | ----
+contoso.nurture.enrolment      | rwc-   | rwc-       | rwcu    | ----       | ----
+contoso.nurture.enrolment.line | r---   | r---       | rwcu    | ----       | ----
+contoso.import.batch           | ----   | ----       | rwcu    | ----       | rwcu
+contoso.import.error           | ----   | ----       | r-c-    | ----       | r-c-
+contoso.import.wizard          | ----   | ----       | rwc-    | ----       | rwc-
+contoso.loyalty.member         | r---   | r---       | rwcu    | ----       | rwcu
+contoso.purchase               | r---   | r---       | rwcu    | ----       | rwcu
+contoso.customer               | r---   | r---       | r---    | ----       | r---
+contoso.family.report          | r---   | r---       | r---    | ----       | r---
 """
 
 # Which deals each role reads (r) and edits (w). Sally is the salesperson, Tom
@@ -37,13 +38,13 @@ contoso.family.report          | r---        | r---       | r---    | ----      
 # Contoso team shares its deals, the Resellers team does not; both have Sally as
 # a member.
 DEAL_ACCESS = """
-deal                           | salesperson | consultant | manager | accountant | data admin
-Sally's deal                   | rw          | --         | rw      | --         | --
-unassigned deal                | rw          | rw         | rw      | --         | rw
-Otto's deal, shared team       | rw          | --         | rw      | --         | --
-Otto's deal, unshared team     | --          | --         | rw      | --         | --
-Otto's deal needing a check    | --          | r-         | rw      | --         | --
-Otto's deal checked by Tom     | --          | r-         | rw      | --         | --
+deal                           | seller | consultant | manager | accountant | data admin
+Sally's deal                   | rw     | --         | rw      | --         | --
+unassigned deal                | rw     | rw         | rw      | --         | rw
+Otto's deal, shared team       | rw     | --         | rw      | --         | --
+Otto's deal, unshared team     | --     | --         | rw      | --         | --
+Otto's deal needing a check    | --     | r-         | rw      | --         | --
+Otto's deal checked by Tom     | --     | r-         | rw      | --         | --
 """
 
 MODES = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
@@ -78,7 +79,7 @@ class TestRolesAccess(ContosoCase):
             groups="base.group_user,contoso_sales.group_salesperson",
         )
         cls.users = {
-            "salesperson": cls.salesperson,
+            "seller": cls.salesperson,
             "consultant": cls.consultant,
             "manager": cls.manager,
             "accountant": cls.accountant,
