@@ -53,9 +53,6 @@ class ResPartner(models.Model):
     contoso_loyalty_member_ids = fields.One2many(
         "contoso.loyalty.member", "partner_id", string="Loyalty Cards"
     )
-    contoso_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_contoso_customer", string="Spend Currency"
-    )
     contoso_spend_crm = fields.Monetary(
         string="CRM Orders",
         compute="_compute_contoso_customer",
@@ -115,10 +112,8 @@ class ResPartner(models.Model):
                 .search_read([("id", "in", ids)], list(CUSTOMER_FIELDS.values()))
             )
             rows = {row["id"]: row for row in customers}
-        currency = self.env.company.currency_id
         for partner in self:
             row = rows.get(partner.id, {})
-            partner.contoso_currency_id = currency
             for field_name, column in CUSTOMER_FIELDS.items():
                 partner[field_name] = row.get(column) or False
 
@@ -149,9 +144,10 @@ class ResPartner(models.Model):
 
     # -- Revenue roll-ups ----------------------------------------------------
 
+    # the currency of both the Customer 360 spend and the family roll-ups
     contoso_currency_id = fields.Many2one(
         "res.currency",
-        string="Revenue Currency",
+        string="Company Currency",
         compute="_compute_contoso_currency_id",
     )
     contoso_revenue = fields.Monetary(
