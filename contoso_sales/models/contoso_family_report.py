@@ -1,9 +1,5 @@
-from odoo import api, fields, models, tools
+from odoo import fields, models, tools
 from odoo.tools import SQL
-
-# Imported shop and web purchases (the customer data hub) count as revenue once
-# that model is installed; the report works without it.
-PURCHASE_MODEL = "contoso.purchase"
 
 
 class ContosoFamilyReport(models.Model):
@@ -29,6 +25,14 @@ class ContosoFamilyReport(models.Model):
             "price_subtotal",
             "display_type",
             "invoice_lines",
+        ],
+        "contoso.purchase": [
+            "partner_id",
+            "date",
+            "company_id",
+            "currency_id",
+            "amount_total",
+            "channel",
         ],
         "account.move": [
             "state",
@@ -90,30 +94,6 @@ class ContosoFamilyReport(models.Model):
         help="Untaxed amount in the company currency.",
     )
 
-    @property
-    def _table_sql(self):
-        table_sql = super()._table_sql
-        if PURCHASE_MODEL not in self.env:
-            return table_sql
-        # Not in _depends: that model may not exist on this database.
-        purchase = self.env[PURCHASE_MODEL]
-        return SQL().join(
-            [
-                table_sql,
-                *(
-                    SQL(to_flush=purchase._fields[fname])
-                    for fname in ("partner_id", "date", "amount_total", "currency_id")
-                    if fname in purchase._fields
-                ),
-            ]
-        )
-
-    @api.model
-    def _contoso_purchase_installed(self):
-        return PURCHASE_MODEL in self.env and tools.sql.table_exists(
-            self.env.cr, self.env[PURCHASE_MODEL]._table
-        )
-
     def _select_orders(self):
         return SQL(
             """
@@ -171,40 +151,41 @@ class ContosoFamilyReport(models.Model):
         )
 
     def _select_purchases(self):
-        # Converted with the latest rate known at the purchase date, in the
-        # main company's currency (purchases carry no company).
+        # Imported shop and web purchases (the customer data hub), converted to
+        # their company's currency with the latest rate known at the purchase date.
         return SQL(
             """
             SELECT cp.id * 4 + 2 AS id,
                    cp.date::date AS date,
                    p.commercial_partner_id AS partner_id,
-                   NULL::integer AS company_id,
+                   cp.company_id,
                    NULL::integer AS user_id,
                    cp.channel::varchar AS source,
                    NULL::integer AS product_id,
                    NULL::integer AS categ_id,
                    NULL::numeric AS quantity,
-                   main.currency_id,
+                   c.currency_id,
                    cp.amount_total / COALESCE(
-                       CASE WHEN cp.currency_id = main.currency_id THEN 1.0 END,
+                       CASE WHEN cp.currency_id = c.currency_id THEN 1.0 END,
                        (SELECT r.rate FROM res_currency_rate r
                          WHERE r.currency_id = cp.currency_id
                            AND r.name <= cp.date::date
-                           AND (r.company_id IS NULL OR r.company_id = main.id)
+                           AND (r.company_id IS NULL OR r.company_id = c.id)
                          ORDER BY r.company_id NULLS LAST, r.name DESC
                          LIMIT 1),
                        1.0) AS amount
               FROM contoso_purchase cp
               JOIN res_partner p ON p.id = cp.partner_id
-              CROSS JOIN (SELECT id, currency_id FROM res_company
-                           ORDER BY id LIMIT 1) main
+              JOIN res_company c ON c.id = cp.company_id
             """
         )
 
     def _query(self):
-        sources = [self._select_orders(), self._select_invoices()]
-        if self._contoso_purchase_installed():
-            sources.append(self._select_purchases())
+        sources = [
+            self._select_orders(),
+            self._select_invoices(),
+            self._select_purchases(),
+        ]
         return SQL(
             """
             SELECT src.id, src.date, src.partner_id,
@@ -220,8 +201,8 @@ class ContosoFamilyReport(models.Model):
         )
 
     def init(self):
-        # After every model of the module has its table: contoso.purchase may
-        # be set up after this report.
+        # After every model of the module has its table: contoso.purchase is
+        # set up after this report.
         self.pool.post_init(self._create_view)
 
     def _create_view(self):

@@ -39,7 +39,7 @@ class FamilyCase(ContosoCase):
 
     @classmethod
     def _order(cls, partner, lines, user=None, date="2025-03-10 10:00:00"):
-        """A confirmed order; lines are (product, quantity, unit price)."""
+        """A confirmed order; lines are (product, quantity, net unit price)."""
         order = cls.env["sale.order"].create(
             {
                 "partner_id": partner.id,
@@ -50,6 +50,7 @@ class FamilyCase(ContosoCase):
                             "product_id": product.id,
                             "product_uom_qty": qty,
                             "price_unit": price,
+                            "discount": 0.0,
                             "tax_ids": False,
                         }
                     )
@@ -198,6 +199,36 @@ class TestFamilyHierarchy(FamilyCase):
         refund.action_post()
         company.invalidate_recordset()
         self.assertEqual(company.with_user(self.manager).contoso_revenue, 600.0)
+
+    def test_imported_purchases_count_in_family_revenue(self):
+        root = self._company("T Holding", user=self.manager)
+        sub = self._company("T Sub", root, user=self.manager)
+        buyer = self.env["res.partner"].create({"name": "T Buyer", "parent_id": sub.id})
+        self._order(sub, [(self.kit, 1, 600.0)])
+        self.env["contoso.purchase"].create(
+            [
+                {
+                    "channel": channel,
+                    "source_ref": ref,
+                    "partner_id": partner.id,
+                    "date": date,
+                    "amount_total": amount,
+                    "currency_id": self.env.company.currency_id.id,
+                }
+                for channel, ref, partner, date, amount in (
+                    ("pos", "T-P1", buyer, "2025-05-01", 80.0),
+                    ("online", "T-W1", root, "2025-02-01", 120.5),
+                    ("online", "T-W2", root, "2023-02-01", 999.0),  # too old
+                )
+            ]
+        )
+        members = (root | sub).with_user(self.manager)
+        self.assertEqual(members.mapped("contoso_revenue"), [120.5, 680.0])
+        self.assertEqual(set(members.mapped("contoso_family_revenue")), {800.5})
+        shop = self.env["contoso.family.report"].search(
+            [("family_id", "=", root.id), ("source", "=", "pos")]
+        )
+        self.assertEqual((shop.partner_id, shop.amount), (sub, 80.0))
 
     def test_salesperson_sees_only_their_revenue(self):
         root = self._company("T Holding", user=self.manager)

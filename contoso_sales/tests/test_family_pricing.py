@@ -1,4 +1,5 @@
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .test_family_hierarchy import FamilyCase
@@ -15,6 +16,7 @@ class TestFamilyPricing(FamilyCase):
         cls.root = cls._company("T Holding", user=cls.manager)
         cls.sub_a = cls._company("T Sub A", cls.root, user=cls.salesperson)
         cls.sub_b = cls._company("T Sub B", cls.sub_a, user=cls.salesperson)
+        cls.other = cls._company("T Elsewhere", user=cls.salesperson)
 
     def _pricing(self, partner):
         return (
@@ -119,6 +121,41 @@ class TestFamilyPricing(FamilyCase):
         self.sub_b.with_user(self.manager).action_contoso_align_family()
         self.assertEqual(self.sub_b.contoso_standard_discount, 15.0)
         self.assertFalse(self.sub_b.contoso_pricing_exception)
+
+    def test_family_discount_on_order_lines(self):
+        self.root.contoso_standard_discount = 15.0
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.sub_b.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.kit.id, "product_uom_qty": 2}
+                        )
+                    ],
+                }
+            )
+        )
+        line = order.order_line
+        self.assertEqual(line.discount, 15.0)
+        self.assertEqual(line.price_subtotal, 1020.0)  # 2 x 600 less 15%
+        # the salesperson may still grant more on one line
+        line.discount = 20.0
+        self.assertEqual(line.price_subtotal, 960.0)
+        order.action_confirm()
+        # a later family discount does not reprice the confirmed order
+        self.root.contoso_standard_discount = 5.0
+        self.assertEqual(line.discount, 20.0)
+        # an account outside any discount keeps Odoo's pricing
+        elsewhere = self.env["sale.order"].create(
+            {
+                "partner_id": self.other.id,
+                "order_line": [Command.create({"product_id": self.kit.id})],
+            }
+        )
+        self.assertEqual(elsewhere.order_line.discount, 0.0)
 
     def test_discount_out_of_range_refused(self):
         with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
