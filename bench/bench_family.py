@@ -15,13 +15,9 @@ It prints the best of 3 runs for each and their ratio (target: the report
 under 2 s). Everything runs in a transaction that is rolled back.
 """
 
-import argparse
 import time
 
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.service.server import load_server_wide_modules
-from odoo.tools import config
+from _harness import run, setup
 
 FAMILIES = 5000
 PER_FAMILY = 10  # the parent and 9 subsidiaries
@@ -157,24 +153,8 @@ def addon(env):
     }
 
 
-def run(dbname, scenario):
-    registry = Registry(dbname)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        try:
-            return scenario(env)
-        finally:
-            cr.rollback()
-
-
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--vanilla-db", required=True)
-    parser.add_argument("--addon-db", required=True)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config])
-    load_server_wide_modules()
+    args = setup()
     base = run(args.vanilla_db, vanilla)
     mine = run(args.addon_db, addon)
     print(

@@ -16,7 +16,6 @@ It prints rows per second, the end-to-end ratio (target >= 20x) and the peak
 memory of the process (target < 500 MB). Everything is rolled back.
 """
 
-import argparse
 import contextlib
 import importlib
 import io
@@ -27,11 +26,8 @@ import time
 from itertools import islice
 from pathlib import Path
 
-from odoo import SUPERUSER_ID, api
+from _harness import run, setup
 from odoo.modules.module import initialize_sys_path
-from odoo.modules.registry import Registry
-from odoo.service.server import load_server_wide_modules
-from odoo.tools import config
 
 SOURCES = ("contacts", "loyalty", "online", "pos")
 # The addon's datahub package, imported once the addons path is known (main).
@@ -183,16 +179,6 @@ def vanilla_load(env, source, rows):
     return {"rows": len(data), "create": timings[0], "update": timings[1]}
 
 
-def run(dbname, scenario, *args):
-    registry = Registry(dbname)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        try:
-            return scenario(env, *args)
-        finally:
-            cr.rollback()
-
-
 def vanilla_contacts(env, rows):
     return vanilla_load(env, "contacts", rows)
 
@@ -204,14 +190,8 @@ def vanilla_addon_models(env, samples):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--vanilla-db", required=True)
-    parser.add_argument("--addon-db", required=True)
-    args = parser.parse_args()
+    args = setup()
     scale = float(os.environ.get("CONTOSO_BENCH_SCALE", "1"))
-    config.parse_config(["-c", args.config])
-    load_server_wide_modules()
     initialize_sys_path()
     for name in ("normalise", "reader", "sample"):
         hub[name] = importlib.import_module(f"odoo.addons.contoso_sales.datahub.{name}")

@@ -10,14 +10,10 @@ It prints queries and time per deal for both and their ratio (target: queries
 within 20% of vanilla). Everything runs in a transaction that is rolled back.
 """
 
-import argparse
 import time
 
-from odoo import SUPERUSER_ID, api
+from _harness import run, setup
 from odoo.exceptions import ValidationError
-from odoo.modules.registry import Registry
-from odoo.service.server import load_server_wide_modules
-from odoo.tools import config
 
 DEALS = 200
 
@@ -109,24 +105,8 @@ def addon(env):
     raise AssertionError("the gate let an unchecked deal through")
 
 
-def run(dbname, scenario):
-    registry = Registry(dbname)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        try:
-            return scenario(env)
-        finally:
-            cr.rollback()
-
-
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--vanilla-db", required=True)
-    parser.add_argument("--addon-db", required=True)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config])
-    load_server_wide_modules()
+    args = setup()
     results = {
         "vanilla": run(args.vanilla_db, vanilla),
         "addon": run(args.addon_db, addon),
