@@ -12,7 +12,7 @@ class IrActionsActions(models.Model):
         result = super().get_bindings(model_name)
         if model_name != "sale.order" or not result.get("action"):
             return result
-        if self.env.user.has_group("account.group_account_invoice"):
+        if self.env["account.move"]._contoso_may_invoice():
             return result
         wizard = self.env.ref(INVOICE_WIZARD_ACTION, raise_if_not_found=False)
         if wizard:
