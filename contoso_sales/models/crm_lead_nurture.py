@@ -1,0 +1,212 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmLead(models.Model):
+    """Corporate lead nurturing: enrolment, exits and the deal's progress."""
+
+    _inherit = "crm.lead"
+
+    contoso_nurture_enrolment_ids = fields.One2many(
+        "contoso.nurture.enrolment",
+        "lead_id",
+        string="Nurturing Enrolments",
+    )
+    contoso_nurture_enrolment_id = fields.Many2one(
+        "contoso.nurture.enrolment",
+        string="Nurturing Enrolment",
+        compute="_compute_contoso_nurture",
+        help="The deal's running or paused nurturing enrolment, else its latest.",
+    )
+    contoso_nurture_state = fields.Selection(
+        [
+            ("running", "Running"),
+            ("paused", "Paused"),
+            ("done", "Finished"),
+            ("stopped", "Stopped"),
+        ],
+        string="Nurturing Status",
+        compute="_compute_contoso_nurture",
+    )
+    contoso_nurture_is_email = fields.Boolean(
+        string="Nurturing Email Step", compute="_compute_contoso_nurture"
+    )
+    contoso_nurture_progress = fields.Char(
+        string="Nurturing", compute="_compute_contoso_nurture"
+    )
+
+    @api.depends(
+        "contoso_nurture_enrolment_ids.state",
+        "contoso_nurture_enrolment_ids.step_id",
+        "contoso_nurture_enrolment_ids.date_due",
+    )
+    def _compute_contoso_nurture(self):
+        for lead in self:
+            enrolments = lead.contoso_nurture_enrolment_ids
+            enrolment = (
+                enrolments.filtered(lambda e: e.state in ("running", "paused"))
+                or enrolments
+            )[:1]
+            lead.contoso_nurture_enrolment_id = enrolment
+            lead.contoso_nurture_state = enrolment.state
+            lead.contoso_nurture_is_email = bool(
+                enrolment.state == "running" and enrolment.step_id.mail_template_id
+            )
+            lead.contoso_nurture_progress = enrolment._progress() if enrolment else ""
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        leads._contoso_nurture_auto_enrol()
+        return leads
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"stage_id", "active"} & set(vals):
+            self._contoso_nurture_stop_closed()
+        if {"partner_id", "user_id"} & set(vals):
+            self._contoso_nurture_auto_enrol()
+        return result
+
+    def _contoso_is_corporate(self):
+        self.ensure_one()
+        return bool(self.partner_id.commercial_partner_id.is_company)
+
+    def _contoso_nurture_running(self):
+        return self.contoso_nurture_enrolment_ids.filtered(
+            lambda e: e.state in ("running", "paused")
+        )
+
+    def _contoso_nurture_enrol(self):
+        """Enrol the deals without a running cadence; deals already enrolled are
+        left as they are. Non-corporate customers are refused by the enrolment."""
+        Enrolment = self.env["contoso.nurture.enrolment"]
+        vals_list = []
+        for lead in self:
+            if lead._contoso_nurture_running():
+                continue
+            if not lead._contoso_is_corporate():
+                raise UserError(Enrolment._not_corporate_message(lead, lead.partner_id))
+            company = lead.company_id or self.env.company
+            cadence = self.env["contoso.nurture.cadence"]._contoso_default_for(company)
+            if not cadence:
+                raise UserError(
+                    self.env._(
+                        "Deal '%(deal)s' cannot start nurturing: there is no active "
+                        "nurturing cadence with steps. Ask a sales manager to set "
+                        "one up in CRM configuration.",
+                        deal=lead.name,
+                    )
+                )
+            vals_list.append(
+                {
+                    "lead_id": lead.id,
+                    "cadence_id": cadence.id,
+                    "partner_id": lead.partner_id.id,
+                }
+            )
+        return Enrolment.create(vals_list)
+
+    def _contoso_nurture_auto_enrol(self):
+        candidates = self.filtered(
+            lambda lead: (
+                lead.active
+                and lead.user_id
+                and not lead.stage_id.is_won
+                and lead.team_id.contoso_nurture
+                and (lead.company_id or self.env.company).contoso_nurture_auto_enrol
+                and lead._contoso_is_corporate()
+                and not lead.contoso_nurture_enrolment_ids
+            )
+        )
+        if candidates and self.env["contoso.nurture.cadence"]._contoso_default_for(
+            self.env.company
+        ):
+            candidates._contoso_nurture_enrol()
+
+    def _contoso_nurture_stop_closed(self):
+        # sudo: the deal's own write passed the user's access check; its
+        # enrolments only follow it.
+        for lead in self.sudo().filtered(lambda lead: lead._contoso_nurture_running()):
+            if lead.stage_id.is_won:
+                reason = self.env._("the deal was won.")
+            elif not lead.active and lead.lost_reason_id:
+                reason = self.env._(
+                    "the deal was lost (%(reason)s).", reason=lead.lost_reason_id.name
+                )
+            elif not lead.active and not lead.probability:
+                reason = self.env._("the deal was lost.")
+            elif not lead.active:
+                reason = self.env._("the deal was archived.")
+            else:
+                continue
+            lead._contoso_nurture_running()._stop(reason)
+
+    def _contoso_nurture_log(self, bodies):
+        for lead, body in bodies.items():
+            lead.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _message_post_after_hook(self, message, msg_vals):
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type == "email" and message.author_id:
+            author = message.author_id.commercial_partner_id
+            replied = self.filtered(
+                lambda lead: (
+                    lead.partner_id and author == lead.partner_id.commercial_partner_id
+                )
+            )
+            # sudo: incoming emails are posted by the mail gateway; the
+            # enrolments of the deal follow the customer's reply.
+            for lead in replied.sudo():
+                lead._contoso_nurture_running()._stop(
+                    self.env._(
+                        "%(customer)s replied by email.",
+                        customer=message.author_id.name,
+                    )
+                )
+        return result
+
+    def activity_send_mail(self, template_id):
+        result = super().activity_send_mail(template_id)
+        # An email step is done once its template's email is sent.
+        activities = (
+            self._contoso_nurture_running()
+            .filtered(
+                lambda e: (
+                    e.state == "running"
+                    and e.step_id.mail_template_id.id == template_id
+                )
+            )
+            .activity_id.filtered("active")
+        )
+        if activities:
+            activities.action_feedback()
+        return result
+
+    def action_contoso_nurture_start(self):
+        self._contoso_nurture_enrol()
+        return True
+
+    def _contoso_nurture_current(self):
+        self.ensure_one()
+        enrolment = self._contoso_nurture_running()[:1]
+        if not enrolment:
+            raise UserError(
+                self.env._(
+                    "Deal '%(deal)s' is not being nurtured: start nurturing first.",
+                    deal=self.name,
+                )
+            )
+        return enrolment
+
+    def action_contoso_nurture_done(self):
+        return self._contoso_nurture_current().action_done_step()
+
+    def action_contoso_nurture_send_email(self):
+        return self._contoso_nurture_current().action_send_email()
+
+    def action_contoso_nurture_pause(self):
+        return self._contoso_nurture_running().action_pause()
+
+    def action_contoso_nurture_resume(self):
+        return self._contoso_nurture_running().action_resume()
