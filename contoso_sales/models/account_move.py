@@ -9,10 +9,11 @@ class AccountMove(models.Model):
 
     @api.model
     def _contoso_check_can_invoice(self, documents):
-        """Customer invoices, credit notes and receipts are made by accountants. Odoo lets any salesperson
-        invoice an order (its wizard creates the invoice as superuser); Contoso
-        refuses that on every path unless the user has Odoo's Invoicing rights.
-        `documents` (orders or invoices) are named in the refusal."""
+        """Customer invoices, credit notes and receipts are made by accountants.
+        Odoo lets any salesperson invoice an order (its wizard creates the
+        invoice as superuser); Contoso refuses that on every path unless the user
+        has Odoo's Invoicing rights. `documents` (orders or invoices) are named
+        in the refusal."""
         if self._contoso_may_invoice():
             return
         raise AccessError(

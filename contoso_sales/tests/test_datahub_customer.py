@@ -195,7 +195,11 @@ class TestCustomer360(DataHubCase):
         )
         zoe = self.zoe.with_user(employee)
         self.assertEqual(zoe.name, "Zoé Dupont")
-        for field in ("contoso_spend_total", "contoso_spend_crm", "contoso_loyalty_ref"):
+        for field in (
+            "contoso_spend_total",
+            "contoso_spend_crm",
+            "contoso_loyalty_ref",
+        ):
             with self.subTest(field=field), self.assertRaises(AccessError):
                 zoe.read([field])
         with self.assertRaises(AccessError):

@@ -83,9 +83,7 @@ class TestVisibilityOverRpc(HttpCase):
 
     def assertAccessError(self, reply):
         self.assertIn("error", reply, f"the call succeeded: {reply.get('result')}")
-        self.assertEqual(
-            reply["error"]["data"]["name"], "odoo.exceptions.AccessError"
-        )
+        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
 
     def test_salesperson_reads_only_the_checks_of_her_deals(self):
         self.authenticate("rpc_sally", "rpc_sally_pw")

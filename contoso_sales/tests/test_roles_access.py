@@ -208,10 +208,14 @@ class TestRolesAccess(ContosoCase):
                 with self.subTest(deal=deal_name, role=role):
                     self.assertEqual(as_user.has_access("read"), "r" in rights[role])
                     if "r" in rights[role]:
-                        self.assertEqual(as_user.search([("id", "=", check.id)]), as_user)
-                    elif self.env["ir.model.access"].with_user(
-                        self.users[role]
-                    ).check("contoso.tech.check", "read", raise_exception=False):
+                        self.assertEqual(
+                            as_user.search([("id", "=", check.id)]), as_user
+                        )
+                    elif (
+                        self.env["ir.model.access"]
+                        .with_user(self.users[role])
+                        .check("contoso.tech.check", "read", raise_exception=False)
+                    ):
                         self.assertFalse(as_user.search([("id", "=", check.id)]))
 
     def test_team_sharing_follows_the_setting(self):

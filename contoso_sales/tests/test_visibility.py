@@ -91,7 +91,9 @@ class TestVisibility(ContosoCase):
                 {
                     "lead_id": lead.id,
                     "consultant_id": (
-                        cls.consultant if lead.name == "Otto checked by Tom" else cls.carl
+                        cls.consultant
+                        if lead.name == "Otto checked by Tom"
+                        else cls.carl
                     ).id,
                     "details": f"<p>Secret survey of {lead.name}</p>",
                     "result": "fail",
