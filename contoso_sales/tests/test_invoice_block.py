@@ -81,6 +81,32 @@ class TestInvoiceBlockEdges(ContosoCase):
                 attempt()
         self.assertEqual(receipt.state, "draft")
 
+    def test_customer_invoice_lines_are_the_invoice(self):
+        """Odoo writes the invoice when its lines change, so the invoice's own
+        check covers them: this pins it."""
+        invoice = self._move("out_invoice", user=self.env.user)
+        line = invoice.invoice_line_ids
+        attempts = {
+            "write": lambda: line.with_user(self.buyer).write({"price_unit": 1.0}),
+            "create": lambda: self.env["account.move.line"]
+            .with_user(self.buyer)
+            .create(
+                {"move_id": invoice.id, "product_id": self.product.id, "quantity": 5}
+            ),
+            "unlink": lambda: line.with_user(self.buyer).unlink(),
+        }
+        for name, attempt in attempts.items():
+            with self.subTest(path=name), self.assertRaises(AccessError) as caught:
+                attempt()
+            self.assertIn("Test Vic cannot create, post or edit", str(caught.exception))
+        self.env.invalidate_all()
+        self.assertEqual(invoice.invoice_line_ids, line)
+        self.assertEqual(line.price_unit, 100.0)
+        # their vendor bills' lines stay theirs
+        bill = self._move("in_invoice")
+        bill.invoice_line_ids.write({"price_unit": 80.0})
+        self.assertEqual(bill.amount_untaxed, 80.0)
+
     def test_mail_alias_makes_drafts_only(self):
         """The sales journal's alias: Odoo's mail gateway creates the draft as
         superuser for whoever sent the email. Allowed: it is a document to
