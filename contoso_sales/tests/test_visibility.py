@@ -152,6 +152,23 @@ class TestVisibility(ContosoCase):
             )
         )
 
+    def test_consultant_cannot_open_a_deal_by_logging_a_check(self):
+        """Logging a check on any deal would make it "checked by them", which
+        opens the deal. The check reads its deal's amount as the consultant, so
+        a deal they cannot read refuses the check: this pins it."""
+        unshared = self.deals.filtered(lambda d: d.name == "Otto unshared")
+        Check = self.env["contoso.tech.check"].with_user(self.consultant)
+        with self.assertRaises(AccessError):
+            Check.create(
+                {"lead_id": unshared.id, "details": "<p>x</p>", "result": "fail"}
+            )
+        self.assertFalse(unshared.with_user(self.consultant).has_access("read"))
+        to_check = self.deals.filtered(lambda d: d.name == "Otto to check")
+        check = Check.create(
+            {"lead_id": to_check.id, "details": "<p>Survey</p>", "result": "fail"}
+        )
+        self.assertEqual(check.consultant_id, self.consultant)
+
     def test_plain_internal_user_reads_no_check(self):
         employee = new_test_user(
             self.env, login="t_eve", name="Test Eve", groups="base.group_user"
