@@ -88,10 +88,16 @@ class TestInvoiceBlockEdges(ContosoCase):
         line = invoice.invoice_line_ids
         attempts = {
             "write": lambda: line.with_user(self.buyer).write({"price_unit": 1.0}),
-            "create": lambda: self.env["account.move.line"]
-            .with_user(self.buyer)
-            .create(
-                {"move_id": invoice.id, "product_id": self.product.id, "quantity": 5}
+            "create": lambda: (
+                self.env["account.move.line"]
+                .with_user(self.buyer)
+                .create(
+                    {
+                        "move_id": invoice.id,
+                        "product_id": self.product.id,
+                        "quantity": 5,
+                    }
+                )
             ),
             "unlink": lambda: line.with_user(self.buyer).unlink(),
         }
