@@ -36,6 +36,7 @@
         "views/contoso_sales_menus.xml",
         "views/contoso_nurture_views.xml",
         "security/contoso_roles_security.xml",
+        "security/contoso_tech_check_security.xml",
         "data/account_payment_term_data.xml",
         "views/sale_order_views.xml",
         "security/contoso_datahub_security.xml",

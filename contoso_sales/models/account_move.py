@@ -9,10 +9,11 @@ class AccountMove(models.Model):
 
     @api.model
     def _contoso_check_can_invoice(self, documents):
-        """Customer invoices are made by accountants. Odoo lets any salesperson
-        invoice an order (its wizard creates the invoice as superuser); Contoso
-        refuses that on every path unless the user has Odoo's Invoicing rights.
-        `documents` (orders or invoices) are named in the refusal."""
+        """Customer invoices, credit notes and receipts are made by accountants.
+        Odoo lets any salesperson invoice an order (its wizard creates the
+        invoice as superuser); Contoso refuses that on every path unless the user
+        has Odoo's Invoicing rights. `documents` (orders or invoices) are named
+        in the refusal."""
         if self._contoso_may_invoice():
             return
         raise AccessError(
@@ -30,15 +31,22 @@ class AccountMove(models.Model):
     def create(self, vals_list):
         default_type = self.env.context.get("default_move_type", "entry")
         if any(
-            vals.get("move_type", default_type) in self.get_sale_types()
+            vals.get("move_type", default_type) in self.get_sale_types(True)
             for vals in vals_list
         ):
             self._contoso_check_can_invoice(self.browse())
-        return super().create(vals_list)
+        moves = super().create(vals_list)
+        # and on the moves as created, whatever decided their type
+        moves._contoso_check_can_invoice_moves()
+        return moves
 
     def write(self, vals):
+        # Before: an invoice may not be edited. After: a vendor bill or entry
+        # may not become one (move_type written, or recomputed).
         self._contoso_check_can_invoice_moves()
-        return super().write(vals)
+        result = super().write(vals)
+        self._contoso_check_can_invoice_moves()
+        return result
 
     def action_post(self):
         self._contoso_check_can_invoice_moves()
@@ -51,6 +59,6 @@ class AccountMove(models.Model):
     def _contoso_check_can_invoice_moves(self):
         if self._contoso_may_invoice():
             return
-        invoices = self.filtered(lambda move: move.is_sale_document())
+        invoices = self.filtered(lambda move: move.is_sale_document(True))
         if invoices:
             self._contoso_check_can_invoice(invoices)

@@ -1,21 +1,33 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class ContosoCustomer(models.Model):
-    """One line per customer with spend per channel: a SQL view, so it is right
-    after every import and every order without any recomputation."""
+    """One line per customer with spend per channel: a query, so it is right
+    after every import and every order without any recomputation.
+
+    Spend is revenue as the family roll-ups define it (contoso.family.report:
+    untaxed, in the company currency), of the customer across every
+    salesperson, but only of the user's allowed companies, converted into the
+    current company's currency."""
 
     _name = "contoso.customer"
     _description = "Customer"
     _auto = False
     _order = "spend_total desc, id"
     _rec_name = "name"
-    # The ORM flushes these before reading the query.
+    # The ORM flushes these (and what the revenue view reads) before querying.
     _depends = {
-        "res.partner": ["name", "email", "active", "is_company", "contoso_contact_ref"],
-        "contoso.purchase": ["partner_id", "amount_total", "channel", "date"],
+        "res.partner": [
+            "name",
+            "email",
+            "active",
+            "is_company",
+            "company_id",
+            "contoso_contact_ref",
+        ],
+        "contoso.family.report": ["customer_id", "company_id", "amount", "date"],
         "contoso.loyalty.member": ["partner_id", "loyalty_ref", "points"],
-        "sale.order": ["partner_id", "amount_total", "state", "date_order"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -25,7 +37,12 @@ class ContosoCustomer(models.Model):
     loyalty_ref = fields.Char(string="Loyalty ID", readonly=True)
     points = fields.Integer(string="Loyalty Points", readonly=True)
     currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
-    spend_crm = fields.Monetary(string="CRM Orders", readonly=True)
+    spend_crm = fields.Monetary(
+        string="CRM Orders",
+        readonly=True,
+        help="Confirmed sales orders and posted invoices that do not come from an "
+        "order, untaxed.",
+    )
     spend_shop = fields.Monetary(string="Shop", readonly=True)
     spend_web = fields.Monetary(string="Web", readonly=True)
     spend_total = fields.Monetary(string="Total Spend", readonly=True)
@@ -35,41 +52,44 @@ class ContosoCustomer(models.Model):
 
     @property
     def _table_query(self):
-        # A query, not a view object: nothing to create or drop, and it is read
-        # only when someone looks at customers.
-        return """
-
+        # Built for the user who reads: their allowed companies, each company's
+        # amounts at its rate into the current company's currency. Record rules
+        # of the revenue view (own revenue for salespeople) do not apply: a
+        # customer's whole spend is what Customer 360 shows to every salesperson.
+        rates = self.env["contoso.family.report"]._company_rates()
+        company_rates = SQL(", ").join(
+            SQL("(%s, %s::numeric)", company_id, rate)
+            for company_id, rate in rates.items()
+        )
+        return SQL(
+            """
                SELECT p.id, p.id AS partner_id, p.name, p.email,
                       p.contoso_contact_ref AS contact_ref, lm.loyalty_ref,
                       COALESCE(lm.points, 0) AS points,
-                      (SELECT currency_id FROM res_company ORDER BY id LIMIT 1)
-                          AS currency_id,
-                      COALESCE(so.amount, 0) AS spend_crm,
-                      COALESCE(pu.shop, 0) AS spend_shop,
-                      COALESCE(pu.web, 0) AS spend_web,
-                      COALESCE(so.amount, 0) + COALESCE(pu.shop, 0)
-                          + COALESCE(pu.web, 0) AS spend_total,
-                      COALESCE(pu.count, 0) + COALESCE(so.count, 0)
-                          AS purchase_count,
-                      LEAST(pu.first_date, so.first_date) AS first_purchase,
-                      GREATEST(pu.last_date, so.last_date) AS last_purchase
+                      %(currency)s AS currency_id,
+                      COALESCE(rev.crm, 0) AS spend_crm,
+                      COALESCE(rev.shop, 0) AS spend_shop,
+                      COALESCE(rev.web, 0) AS spend_web,
+                      COALESCE(rev.total, 0) AS spend_total,
+                      COALESCE(rev.count, 0) AS purchase_count,
+                      rev.first_date AS first_purchase,
+                      rev.last_date AS last_purchase
                  FROM res_partner p
-            LEFT JOIN (SELECT partner_id,
-                              SUM(amount_total) FILTER (WHERE channel = 'pos')
-                                  AS shop,
-                              SUM(amount_total) FILTER (WHERE channel = 'online')
-                                  AS web,
-                              COUNT(*) AS count, MIN(date) AS first_date,
-                              MAX(date) AS last_date
-                         FROM contoso_purchase
-                        GROUP BY partner_id) pu ON pu.partner_id = p.id
-            LEFT JOIN (SELECT partner_id, SUM(amount_total) AS amount,
-                              COUNT(*) AS count,
-                              MIN(date_order)::date AS first_date,
-                              MAX(date_order)::date AS last_date
-                         FROM sale_order
-                        WHERE state = 'sale'
-                        GROUP BY partner_id) so ON so.partner_id = p.id
+            LEFT JOIN (SELECT r.customer_id,
+                              SUM(r.amount * fx.rate) FILTER (
+                                  WHERE r.source IN ('order', 'invoice')) AS crm,
+                              SUM(r.amount * fx.rate) FILTER (
+                                  WHERE r.source = 'pos') AS shop,
+                              SUM(r.amount * fx.rate) FILTER (
+                                  WHERE r.source = 'online') AS web,
+                              SUM(r.amount * fx.rate) AS total,
+                              COUNT(DISTINCT (r.source, r.document_id)) AS count,
+                              MIN(r.date) AS first_date,
+                              MAX(r.date) AS last_date
+                         FROM contoso_family_report r
+                         JOIN (VALUES %(rates)s) fx (company_id, rate)
+                           ON fx.company_id = r.company_id
+                        GROUP BY r.customer_id) rev ON rev.customer_id = p.id
             LEFT JOIN (SELECT partner_id,
                               STRING_AGG(loyalty_ref, ', ' ORDER BY loyalty_ref)
                                   AS loyalty_ref,
@@ -77,11 +97,15 @@ class ContosoCustomer(models.Model):
                          FROM contoso_loyalty_member
                         GROUP BY partner_id) lm ON lm.partner_id = p.id
                 WHERE p.active AND NOT p.is_company
+                  AND (p.company_id IS NULL OR p.company_id IN %(companies)s)
                   AND (p.contoso_contact_ref IS NOT NULL
-                       OR pu.partner_id IS NOT NULL
-                       OR lm.partner_id IS NOT NULL
-                       OR so.partner_id IS NOT NULL)
-        """
+                       OR rev.customer_id IS NOT NULL
+                       OR lm.partner_id IS NOT NULL)
+            """,
+            currency=self.env.company.currency_id.id,
+            rates=company_rates,
+            companies=tuple(rates),
+        )
 
     def action_open_partner(self):
         """A row of the list opens the partner form, where Customer 360 is."""

@@ -1,8 +1,11 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
+
+_logger = logging.getLogger(__name__)
 
 RUNNING_STATES = ("running", "paused")
 
@@ -269,11 +272,60 @@ class ContosoNurtureEnrolment(models.Model):
         )
         return True
 
+    def _activity_cancelled(self):
+        """The current step's activity was cancelled (deleted) by someone: pause,
+        so the cadence neither waits forever nor sends that step's email; Resume
+        plans the step again."""
+        running = self.filtered(lambda e: e.state == "running")
+        running.write({"state": "paused", "activity_id": False})
+        running.lead_id._contoso_nurture_log(
+            {
+                enrolment.lead_id: self.env._(
+                    "Nurturing paused: the activity of step '%(step)s' was "
+                    "cancelled by %(user)s. Resume nurturing to plan it again.",
+                    step=enrolment.step_id.summary,
+                    user=self.env.user.name,
+                )
+                for enrolment in running
+            }
+        )
+
+    def _step_removed(self, removed_steps):
+        """``removed_steps`` are being deleted from their cadence: the enrolments
+        on one of them go on with the next remaining step, due when the removed
+        one was, instead of starting the cadence again."""
+        for enrolment in self.filtered(lambda e: e.state in RUNNING_STATES):
+            step = enrolment.step_id
+            following = (enrolment.cadence_id.step_ids - removed_steps).filtered(
+                lambda s, step=step: (s.sequence, s.id) > (step.sequence, step.id)
+            )[:1]
+            activity = enrolment.activity_id
+            enrolment.activity_id = False
+            activity.filtered("active").unlink()
+            enrolment.lead_id._contoso_nurture_log(
+                {
+                    enrolment.lead_id: self.env._(
+                        "Nurturing step '%(step)s' was removed from the cadence: "
+                        "the deal goes on with the next step.",
+                        step=step.summary,
+                    )
+                }
+            )
+            if enrolment.state == "paused" and following:
+                enrolment.step_id = following
+            else:
+                enrolment.state = "running"
+                enrolment._schedule(
+                    following, enrolment.date_due or fields.Date.context_today(self)
+                )
+
     def action_resume(self):
         today = fields.Date.context_today(self)
         for enrolment in self.filtered(lambda e: e.state == "paused"):
             enrolment.state = "running"
-            enrolment._schedule(enrolment.step_id, max(enrolment.date_due, today))
+            enrolment._schedule(
+                enrolment.step_id, max(enrolment.date_due or today, today)
+            )
             enrolment.lead_id._contoso_nurture_log(
                 {enrolment.lead_id: self.env._("Nurturing resumed.")}
             )
@@ -332,20 +384,39 @@ class ContosoNurtureEnrolment(models.Model):
     def _cron_send_due_emails(self):
         """Send the emails of the email steps due today or before, for companies
         that chose to send them automatically."""
+        # Only a step whose activity is still open is sent: sending marks that
+        # activity done and moves on, in the same savepoint, so a step's email
+        # goes out once, whatever happens to its activity afterwards.
         due = self.search(
             [
                 ("state", "=", "running"),
                 ("date_due", "<=", fields.Date.context_today(self)),
                 ("step_id.mail_template_id", "!=", False),
+                ("activity_id.active", "=", True),
                 ("company_id.contoso_nurture_auto_send", "=", True),
             ]
         )
         for enrolment in due:
-            lead = enrolment.lead_id
-            if enrolment.activity_id.user_id:
+            lead, activity = enrolment.lead_id, enrolment.activity_id
+            if activity.user_id:
                 # the email goes out in the name of whoever does the step
-                lead = lead.with_user(enrolment.activity_id.user_id)
-            lead.activity_send_mail(enrolment.step_id.mail_template_id.id)
+                lead = lead.with_user(activity.user_id)
+            try:
+                with self.env.cr.savepoint():
+                    lead.activity_send_mail(enrolment.step_id.mail_template_id.id)
+                    if activity.active:
+                        # the template did not mark it done: never send it twice
+                        activity.action_feedback()
+            except Exception:
+                # One bad deal (template error, deleted user...) must not keep
+                # the others' emails from going out; it is retried next run.
+                _logger.exception(
+                    "Nurturing email of deal %s (enrolment %s, step %s) failed",
+                    lead.id,
+                    enrolment.id,
+                    enrolment.step_id.id,
+                )
+                self.env.invalidate_all()
 
     @api.depends("lead_id.name", "cadence_id.name")
     def _compute_display_name(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .contoso_nurture_enrolment import RUNNING_STATES
+
 
 class ContosoNurtureStep(models.Model):
     _name = "contoso.nurture.step"
@@ -57,6 +59,17 @@ class ContosoNurtureStep(models.Model):
     def _compute_display_name(self):
         for step in self:
             step.display_name = step.summary or step.activity_type_id.name
+
+    def unlink(self):
+        # sudo: the cadence is the company's; every enrolment on a removed step,
+        # whoever's deal, goes on with the next step rather than restart.
+        enrolments = (
+            self.env["contoso.nurture.enrolment"]
+            .sudo()
+            .search([("step_id", "in", self.ids), ("state", "in", RUNNING_STATES)])
+        )
+        enrolments._step_removed(self)
+        return super().unlink()
 
     @api.constrains("responsible", "user_id")
     def _check_user(self):

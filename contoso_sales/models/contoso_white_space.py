@@ -57,13 +57,19 @@ class ContosoWhiteSpace(models.AbstractModel):
         )
         members = family | (members - family)
         Report = self.env["contoso.family.report"]
-        domain = Domain("family_id", "=", family.id) & Domain(column, "!=", False)
-        bought = {
-            (partner, col): amount
-            for partner, col, amount in Report._read_group(
-                domain, ["partner_id", column], ["amount:sum"]
-            )
-        }
+        # Each company's amounts are converted into the current company's
+        # currency, as the family revenue does.
+        rates = Report._company_rates()
+        domain = (
+            Domain("family_id", "=", family.id)
+            & Domain(column, "!=", False)
+            & Domain("company_id", "in", list(rates))
+        )
+        bought = defaultdict(float)
+        for partner, col, company, amount in Report._read_group(
+            domain, ["partner_id", column, "company_id"], ["amount:sum"]
+        ):
+            bought[partner, col] += amount * rates[company.id]
         totals = defaultdict(float)
         for (_partner, col), amount in bought.items():
             totals[col] += amount

@@ -41,41 +41,58 @@ class ResPartner(models.Model):
     contoso_loyalty_member_ids = fields.One2many(
         "contoso.loyalty.member", "partner_id", string="Loyalty Cards"
     )
+    # Customer 360 is for sales: the aggregates read contoso.customer, whose
+    # spend covers the user's allowed companies only (see contoso_customer.py).
     contoso_spend_crm = fields.Monetary(
         string="CRM Orders",
         compute="_compute_contoso_customer",
         currency_field="contoso_currency_id",
-        help="Total of the confirmed sales orders.",
+        groups="sales_team.group_sale_salesman",
+        help="Confirmed sales orders and posted invoices that do not come from an "
+        "order, untaxed, in the company currency.",
     )
     contoso_spend_shop = fields.Monetary(
         string="Shop",
         compute="_compute_contoso_customer",
         currency_field="contoso_currency_id",
+        groups="sales_team.group_sale_salesman",
     )
     contoso_spend_web = fields.Monetary(
         string="Web",
         compute="_compute_contoso_customer",
         currency_field="contoso_currency_id",
+        groups="sales_team.group_sale_salesman",
     )
     contoso_spend_total = fields.Monetary(
         string="Total Spend",
         compute="_compute_contoso_customer",
         currency_field="contoso_currency_id",
+        groups="sales_team.group_sale_salesman",
     )
     contoso_loyalty_ref = fields.Char(
-        string="Loyalty ID", compute="_compute_contoso_customer"
+        string="Loyalty ID",
+        compute="_compute_contoso_customer",
+        groups="sales_team.group_sale_salesman",
     )
     contoso_loyalty_points = fields.Integer(
-        string="Loyalty Points", compute="_compute_contoso_customer"
+        string="Loyalty Points",
+        compute="_compute_contoso_customer",
+        groups="sales_team.group_sale_salesman",
     )
     contoso_first_purchase = fields.Date(
-        string="First Purchase", compute="_compute_contoso_customer"
+        string="First Purchase",
+        compute="_compute_contoso_customer",
+        groups="sales_team.group_sale_salesman",
     )
     contoso_last_purchase = fields.Date(
-        string="Last Purchase", compute="_compute_contoso_customer"
+        string="Last Purchase",
+        compute="_compute_contoso_customer",
+        groups="sales_team.group_sale_salesman",
     )
     contoso_purchase_count = fields.Integer(
-        string="Purchases", compute="_compute_contoso_customer"
+        string="Purchases",
+        compute="_compute_contoso_customer",
+        groups="sales_team.group_sale_salesman",
     )
 
     _contoso_contact_ref_uniq = models.UniqueIndex(
@@ -89,15 +106,18 @@ class ResPartner(models.Model):
         for partner in self:
             partner.contoso_name_key = name_key(partner.name or "") or False
 
+    @api.depends_context("company", "allowed_company_ids", "uid")
     def _compute_contoso_customer(self):
-        # One query for all partners of the form or list, whatever their number.
+        # One query for all partners of the form or list, whatever their number;
+        # as the user, so the companies are theirs.
         ids = [pid for pid in self.ids if pid]
         rows = {}
         if ids:
-            customers = (
-                self.env["contoso.customer"]
-                .sudo()  # aggregates of the partner's own purchases, read-only view
-                .search_read([("id", "in", ids)], list(CUSTOMER_FIELDS.values()))
+            # Its rows depend on the user's companies: drop what another
+            # company selection left in the cache.
+            self.env["contoso.customer"].invalidate_model()
+            customers = self.env["contoso.customer"].search_read(
+                [("id", "in", ids)], list(CUSTOMER_FIELDS.values())
             )
             rows = {row["id"]: row for row in customers}
         for partner in self:

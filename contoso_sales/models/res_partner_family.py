@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -40,6 +42,7 @@ class ResPartner(models.Model):
     )
     contoso_revenue = fields.Monetary(
         string="Own Revenue",
+        groups="sales_team.group_sale_salesman",
         currency_field="contoso_currency_id",
         compute="_compute_contoso_revenue",
         help="Confirmed sales orders, posted invoices that do not come from an "
@@ -48,6 +51,7 @@ class ResPartner(models.Model):
     )
     contoso_family_revenue = fields.Monetary(
         string="Family Revenue",
+        groups="sales_team.group_sale_salesman",
         currency_field="contoso_currency_id",
         compute="_compute_contoso_revenue",
         help="The revenue of every account of the family, over the same period.",
@@ -108,29 +112,33 @@ class ResPartner(models.Model):
             domain &= Domain("date", "<=", date_to)
         return domain
 
-    @api.depends_context("company", "uid", "contoso_date_from", "contoso_date_to")
+    @api.depends_context(
+        "company", "allowed_company_ids", "uid", "contoso_date_from", "contoso_date_to"
+    )
     def _compute_contoso_revenue(self):
         # Two grouped queries whatever the number of accounts: one by account,
         # one by family. The report's record rules apply, so a salesperson
         # only adds up what they may see.
+        # Each company's amounts are converted into the current company's
+        # currency before they are added up.
         Report = self.env["contoso.family.report"]
+        rates = Report._company_rates()
         period = self._contoso_revenue_domain()
         partners = self._origin.filtered("id")
-        own = dict(
-            Report._read_group(
-                period & Domain("partner_id", "in", partners.ids),
-                ["partner_id"],
+
+        def revenue_by(groupby, domain):
+            totals = defaultdict(float)
+            for key, company, amount in Report._read_group(
+                period & domain & Domain("company_id", "in", list(rates)),
+                [groupby, "company_id"],
                 ["amount:sum"],
-            )
-        )
+            ):
+                totals[key] += amount * rates[company.id]
+            return totals
+
+        own = revenue_by("partner_id", Domain("partner_id", "in", partners.ids))
         families = partners.contoso_family_id
-        family = dict(
-            Report._read_group(
-                period & Domain("family_id", "in", families.ids),
-                ["family_id"],
-                ["amount:sum"],
-            )
-        )
+        family = revenue_by("family_id", Domain("family_id", "in", families.ids))
         for partner in self:
             origin = partner._origin
             partner.contoso_revenue = own.get(origin, 0.0)

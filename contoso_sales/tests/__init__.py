@@ -10,8 +10,11 @@ from . import (
     test_foundation,
     test_http_gate,
     test_http_invoice_block,
+    test_http_visibility,
+    test_invoice_block,
     test_nurture,
     test_order_to_cash,
+    test_partner_merge,
     test_roles_access,
     test_tech_check,
     test_tour_datahub,
@@ -20,4 +23,5 @@ from . import (
     test_tour_order_to_cash,
     test_tour_pipeline,
     test_tour_tech_check,
+    test_visibility,
 )

@@ -1,4 +1,6 @@
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
 
 from .datahub_common import CONTACTS, LOYALTY, ONLINE, POS, DataHubCase
 
@@ -93,3 +95,112 @@ class TestCustomer360(DataHubCase):
             [],
         )
         self.assertEqual(groups[0]["spend_web"], 150.5)
+
+    # -- which spend, for whom ---------------------------------------------------
+
+    def _order(self, partner, amount, company=None, user=None, taxes=None):
+        env = self.env(context={"allowed_company_ids": (company or self.company).ids})
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": (company or self.company).id,
+                "user_id": (user or self.manager).id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.hub.id,
+                            "price_unit": amount,
+                            "tax_ids": [Command.set((taxes or env["account.tax"]).ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    @property
+    def hub(self):
+        return self.env["product.product"].search([("name", "=", "Hub")], limit=1)
+
+    def test_spend_is_untaxed_and_the_family_revenue_definition(self):
+        tax = self.env["account.tax"].create(
+            {"name": "Test VAT 10%", "amount": 10, "company_id": self.company.id}
+        )
+        # Otto's order: the whole customer shows to every salesperson
+        otto = new_test_user(
+            self.env,
+            login="t_otto",
+            name="Test Otto",
+            groups="base.group_user,contoso_sales.group_salesperson",
+        )
+        self._order(self.zoe, 100, user=otto, taxes=tax)
+        zoe = self.zoe.with_user(self.salesperson)
+        self.assertEqual(zoe.contoso_spend_crm, 300)
+        self.assertEqual(zoe.contoso_spend_total, 480.5)
+        lifetime = self.zoe.with_user(self.manager).with_context(
+            contoso_date_from="2000-01-01"
+        )
+        self.assertEqual(lifetime.contoso_revenue, zoe.contoso_spend_total)
+
+    def test_spend_stays_within_the_users_companies(self):
+        other = self.env.ref("base.EUR")
+        if self.company.currency_id == other:
+            other = self.env.ref("base.USD")
+        other.active = True
+        company_b = self.env["res.company"].create(
+            {"name": "Contoso Europe", "currency_id": other.id}
+        )
+        # 1 in our currency = 2 of the other one
+        self.env["res.currency.rate"].create(
+            [
+                {"currency_id": other.id, "rate": 2.0, "name": "2020-01-01"},
+                {
+                    "currency_id": other.id,
+                    "rate": 2.0,
+                    "name": "2020-01-01",
+                    "company_id": company_b.id,
+                },
+            ]
+        )
+        self._order(self.zoe, 1000, company=company_b)
+        # Sally works for the first company only: company B's order is not hers
+        zoe = self.zoe.with_user(self.salesperson)
+        self.assertEqual(zoe.contoso_spend_crm, 200)
+        customers = self.env["contoso.customer"].with_user(self.salesperson)
+        self.assertEqual(
+            customers.search([("partner_id", "=", self.zoe.id)]).spend_crm, 200
+        )
+        # Bea works for both: company B's 1000 count at 500 in our currency
+        bea = new_test_user(
+            self.env,
+            login="t_bea",
+            name="Test Bea",
+            groups="base.group_user,contoso_sales.group_salesperson",
+            company_ids=[Command.set((self.company | company_b).ids)],
+        )
+        both = self.zoe.with_user(bea).with_context(
+            allowed_company_ids=(self.company | company_b).ids
+        )
+        self.assertEqual(both.contoso_spend_crm, 700)
+        self.assertEqual(both.contoso_purchase_count, 5)
+        only_a = self.zoe.with_user(bea).with_context(
+            allowed_company_ids=self.company.ids
+        )
+        self.assertEqual(only_a.contoso_spend_crm, 200)
+
+    def test_only_sales_users_read_spend(self):
+        employee = new_test_user(
+            self.env, login="t_eve", name="Test Eve", groups="base.group_user"
+        )
+        zoe = self.zoe.with_user(employee)
+        self.assertEqual(zoe.name, "Zoé Dupont")
+        for field in (
+            "contoso_spend_total",
+            "contoso_spend_crm",
+            "contoso_loyalty_ref",
+        ):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                zoe.read([field])
+        with self.assertRaises(AccessError):
+            self.env["contoso.customer"].with_user(employee).search_read([], ["name"])

@@ -1,5 +1,6 @@
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
 
 from .test_family_hierarchy import FamilyCase
 
@@ -136,3 +137,62 @@ class TestWhiteSpace(FamilyCase):
         )
         cells = self._cells(matrix)
         self.assertTrue(cells["T Sub B", "T Security"]["gap"])
+
+    def test_amounts_of_several_companies_in_one_currency(self):
+        other = self.env.ref("base.EUR")
+        if self.env.company.currency_id == other:
+            other = self.env.ref("base.USD")
+        other.active = True
+        europe = self.env["res.company"].create(
+            {"name": "Contoso Europe", "currency_id": other.id}
+        )
+        # 1 in our currency = 2 of the other one
+        self.env["res.currency.rate"].create(
+            {"currency_id": other.id, "rate": 2.0, "name": "2020-01-01"}
+        )
+        order = (
+            self.env["sale.order"]
+            .with_context(allowed_company_ids=europe.ids)
+            .create(
+                {
+                    "partner_id": self.sub_b.id,
+                    "company_id": europe.id,
+                    "user_id": self.manager.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.camera.id,
+                                "product_uom_qty": 10,
+                                "price_unit": 180.0,
+                                "discount": 0.0,
+                                "tax_ids": False,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        order.action_confirm()
+        order.date_order = "2025-03-10 10:00:00"
+        bea = new_test_user(
+            self.env,
+            login="t_bea",
+            name="Test Bea",
+            groups="base.group_user,contoso_sales.group_sales_manager",
+            company_ids=[Command.set((self.env.company | europe).ids)],
+        )
+        both = self.env(
+            user=bea,
+            context={"allowed_company_ids": (self.env.company | europe).ids},
+        )
+        only_ours = self.env(
+            user=bea, context={"allowed_company_ids": self.env.company.ids}
+        )
+        for env, security in ((both, 2700.0), (only_ours, 1800.0)):
+            matrix = env["contoso.white.space"].get_matrix(self.root.id)
+            cells = self._cells(matrix)
+            self.assertEqual(cells["T Sub B", "T Security"]["amount"], security)
+            revenue = self.sub_b.with_env(env).with_context(
+                contoso_date_from="2025-01-01"
+            )
+            self.assertEqual(revenue.contoso_revenue, security)

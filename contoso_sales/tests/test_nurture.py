@@ -282,3 +282,98 @@ class TestNurture(ContosoCase):
         with self.assertRaises(AccessError):
             self.cadence.with_user(self.salesperson).name = "Mine"
         self.cadence.with_user(self.manager).step_ids[1].delay_days = 2
+
+    # -- edges ----------------------------------------------------------------
+
+    def _emails(self, deal, subject="Contoso Home Security for"):
+        return deal.message_ids.filtered(lambda m: subject in (m.subject or ""))
+
+    def test_cancelled_step_pauses_and_its_email_goes_out_once(self):
+        self.company.contoso_nurture_auto_send = True
+        Enrolment = self.env["contoso.nurture.enrolment"]
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+            self._done(deal)
+        with freeze_time("2026-03-03"):
+            # Sally cancels the information email's activity in the chatter
+            deal.activity_ids.with_user(self.salesperson).unlink()
+            enrolment = self._enrolment(deal)
+            self.assertEqual(enrolment.state, "paused")
+            self.assertEqual(enrolment.step_id.summary, "Information email")
+            self.assertIn(
+                "Nurturing paused: the activity of step 'Information email' was "
+                "cancelled by Test Sally.",
+                deal.message_ids[0].body,
+            )
+            Enrolment._cron_send_due_emails()
+            Enrolment._cron_send_due_emails()
+            self.assertFalse(self._emails(deal))
+        with freeze_time("2026-03-04"):
+            deal.with_user(self.salesperson).action_contoso_nurture_resume()
+            summary, due, activity = self._current(deal)
+            self.assertEqual((summary, due), ("Information email", date(2026, 3, 4)))
+            self.assertTrue(activity)
+            Enrolment._cron_send_due_emails()
+            Enrolment._cron_send_due_emails()
+        with freeze_time("2026-03-05"):
+            Enrolment._cron_send_due_emails()
+        self.assertEqual(len(self._emails(deal)), 1)
+        self.assertEqual(self._enrolment(deal).step_id.summary, "Check-in email")
+
+    def test_resume_without_due_date(self):
+        with freeze_time("2026-03-02"):
+            deal = self._deal().with_user(self.salesperson)
+            deal.action_contoso_nurture_pause()
+            self._enrolment(deal).sudo().date_due = False
+        with freeze_time("2026-03-06"):
+            deal.action_contoso_nurture_resume()
+            summary, due, activity = self._current(deal)
+            self.assertEqual((summary, due), ("Introduction call", date(2026, 3, 6)))
+            self.assertEqual(activity.date_deadline, date(2026, 3, 6))
+
+    def test_deleting_a_step_does_not_restart_the_cadence(self):
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+            paused = self._deal(name="Paused deal")
+            self._done(deal)
+            self._done(paused)
+            paused.with_user(self.salesperson).action_contoso_nurture_pause()
+            information = self._enrolment(deal).step_id
+            self.assertEqual(information.summary, "Information email")
+            information.with_user(self.manager).unlink()
+            summary, due, activity = self._current(deal)
+            self.assertEqual((summary, due), ("Check-in email", date(2026, 3, 3)))
+            self.assertEqual(activity.summary, "Check-in email")
+            self.assertEqual(len(deal.activity_ids), 1)
+            self.assertEqual(self._enrolment(paused).state, "paused")
+            self.assertEqual(self._enrolment(paused).step_id.summary, "Check-in email")
+            self._done(deal)
+            self.assertEqual(
+                self._enrolment(deal).step_id.summary, "Schedule appointment call"
+            )
+
+    def test_one_failing_enrolment_does_not_stop_the_cron(self):
+        self.company.contoso_nurture_auto_send = True
+        employee = self.env["res.users"].create(
+            {"login": "t_no_sales", "name": "No Sales", "group_ids": []}
+        )
+        with freeze_time("2026-03-02"):
+            good = self._deal(name="Good deal")
+            bad = self._deal(name="Bad deal")
+            self._done(good)
+            self._done(bad)
+            # the bad deal's step is assigned to someone who cannot open it:
+            # sending in their name fails
+            self._enrolment(bad).activity_id.user_id = employee
+        with (
+            freeze_time("2026-03-03"),
+            self.assertLogs(
+                "odoo.addons.contoso_sales.models.contoso_nurture_enrolment", "ERROR"
+            ) as logs,
+        ):
+            self.env["contoso.nurture.enrolment"]._cron_send_due_emails()
+        self.assertIn(f"Nurturing email of deal {bad.id}", logs.output[0])
+        self.assertEqual(self._enrolment(good).step_id.summary, "Check-in email")
+        self.assertEqual(len(self._emails(good)), 1)
+        self.assertEqual(self._enrolment(bad).step_id.summary, "Information email")
+        self.assertFalse(self._emails(bad))

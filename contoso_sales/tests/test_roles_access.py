@@ -180,6 +180,44 @@ class TestRolesAccess(ContosoCase):
                             as_user.search([("id", "=", deal.id)]), as_user
                         )
 
+    def test_tech_checks_follow_deal_access(self):
+        """A check on each deal of DEAL_ACCESS: each role reads it, its details
+        included, exactly when it reads the deal."""
+        carl = new_test_user(
+            self.env,
+            login="t_carl",
+            name="Test Carl",
+            groups="base.group_user,contoso_sales.group_technical_consultant",
+        )
+        checks = self.env["contoso.tech.check"].create(
+            [
+                {
+                    "lead_id": deal.id,
+                    "consultant_id": carl.id,
+                    "details": "<p>Site survey</p>",
+                    "result": "fail",
+                }
+                for deal in self.deals.values()
+            ]
+        )
+        for (deal_name, rights), check in zip(
+            parse_table(DEAL_ACCESS).items(), checks, strict=True
+        ):
+            for role in ROLES:
+                as_user = check.with_user(self.users[role])
+                with self.subTest(deal=deal_name, role=role):
+                    self.assertEqual(as_user.has_access("read"), "r" in rights[role])
+                    if "r" in rights[role]:
+                        self.assertEqual(
+                            as_user.search([("id", "=", check.id)]), as_user
+                        )
+                    elif (
+                        self.env["ir.model.access"]
+                        .with_user(self.users[role])
+                        .check("contoso.tech.check", "read", raise_exception=False)
+                    ):
+                        self.assertFalse(as_user.search([("id", "=", check.id)]))
+
     def test_team_sharing_follows_the_setting(self):
         otto_deal = self.deals["Otto's deal, shared team"]
         otto_deal.deal_line_ids = [

@@ -1,4 +1,5 @@
 from . import (
+    base_partner_merge_automatic_wizard,
     contoso_import_wizard,
     contoso_sales_config,
     contoso_tech_check_override,

@@ -1,0 +1,123 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install", "contoso_http")
+class TestVisibilityOverRpc(HttpCase):
+    """What a client that never opens a form reads: tech checks of other
+    salespeople's deals, other companies' spend, spend without sales rights."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sally = new_test_user(
+            cls.env,
+            login="rpc_sally",
+            password="rpc_sally_pw",
+            name="RPC Sally",
+            groups="base.group_user,contoso_sales.group_salesperson",
+        )
+        cls.otto = new_test_user(
+            cls.env,
+            login="rpc_otto",
+            name="RPC Otto",
+            groups="base.group_user,contoso_sales.group_salesperson",
+        )
+        cls.eve = new_test_user(
+            cls.env,
+            login="rpc_eve",
+            password="rpc_eve_pw",
+            name="RPC Eve",
+            groups="base.group_user",
+        )
+        carl = new_test_user(
+            cls.env,
+            login="rpc_carl",
+            name="RPC Carl",
+            groups="base.group_user,contoso_sales.group_technical_consultant",
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "RPC Zoe", "contoso_contact_ref": "RPC1"}
+        )
+        team = cls.env["crm.team"].create({"name": "RPC Resellers"})
+        cls.mine, cls.theirs = cls.env["crm.lead"].create(
+            [
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "user_id": user.id,
+                    "team_id": team.id,
+                    "partner_id": cls.customer.id,
+                }
+                for name, user in (("Sally's", cls.sally), ("Otto's", cls.otto))
+            ]
+        )
+        cls.checks = cls.env["contoso.tech.check"].create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "consultant_id": carl.id,
+                    "details": f"<p>Survey of {lead.name}</p>",
+                    "result": "fail",
+                }
+                for lead in (cls.mine, cls.theirs)
+            ]
+        )
+
+    def _call(self, model, method, args, kwargs=None):
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            json={
+                "id": 0,
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "model": model,
+                    "method": method,
+                    "args": args,
+                    "kwargs": kwargs or {},
+                },
+            },
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def assertAccessError(self, reply):
+        self.assertIn("error", reply, f"the call succeeded: {reply.get('result')}")
+        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
+
+    def test_salesperson_reads_only_the_checks_of_her_deals(self):
+        self.authenticate("rpc_sally", "rpc_sally_pw")
+        reply = self._call("contoso.tech.check", "search_read", [[], ["details"]])
+        self.assertEqual(
+            [row["details"] for row in reply["result"]], ["<p>Survey of Sally's</p>"]
+        )
+        reply = self._call(
+            "contoso.tech.check",
+            "web_read_group",
+            [],
+            {"domain": [], "groupby": ["lead_id"], "aggregates": ["__count"]},
+        )
+        self.assertEqual(
+            [group["lead_id"][0] for group in reply["result"]["groups"]],
+            self.mine.ids,
+        )
+        theirs = self.checks[1]
+        self.assertAccessError(
+            self._call("contoso.tech.check", "read", [theirs.ids, ["details"]])
+        )
+
+    def test_employee_without_sales_rights_reads_no_spend(self):
+        self.authenticate("rpc_eve", "rpc_eve_pw")
+        reply = self._call("res.partner", "read", [self.customer.ids, ["name"]])
+        self.assertEqual(reply["result"][0]["name"], "RPC Zoe")
+        self.assertAccessError(
+            self._call(
+                "res.partner", "read", [self.customer.ids, ["contoso_spend_total"]]
+            )
+        )
+        self.assertAccessError(
+            self._call("contoso.customer", "search_read", [[], ["spend_total"]])
+        )
+        self.assertAccessError(
+            self._call("contoso.tech.check", "search_read", [[], ["details"]])
+        )
