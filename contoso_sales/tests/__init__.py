@@ -14,6 +14,7 @@ from . import (
     test_order_to_cash,
     test_roles_access,
     test_tech_check,
+    test_tech_check_invariants,
     test_tour_datahub,
     test_tour_family,
     test_tour_nurture,
