@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .test_tech_check import TechCheckCase
@@ -240,9 +240,7 @@ class TestTechCheckInvariants(TechCheckCase):
 
     def test_confirming_the_order_of_an_unchecked_deal_is_refused(self):
         order = self._quotation(self.deal)
-        message = self.deal._tech_check_message(
-            f"its order {order.name} is confirmed"
-        )
+        message = self.deal._tech_check_message(f"its order {order.name} is confirmed")
         with self.assertRaises(UserError) as error:
             order.with_user(self.salesperson).action_confirm()
         self.assertEqual(str(error.exception), message)
