@@ -68,7 +68,9 @@ class TestGateInvariantsOverRpc(HttpCase):
         return response["result"]
 
     def test_salesperson_cannot_hand_a_deal_to_another_team_into_close(self):
-        with self.assertRaisesRegex(RpcError, "UserError: .*cannot move to RPC Web Shop"):
+        with self.assertRaisesRegex(
+            RpcError, "UserError: .*cannot move to RPC Web Shop"
+        ):
             self._call(
                 "rpc_inv_sally",
                 "crm.lead",
@@ -141,7 +143,9 @@ class TestGateInvariantsOverRpc(HttpCase):
             ("crm.stage", self.quote, {"contoso_requires_tech_check": True}),
             ("crm.team", self.team, {"contoso_tech_check": False}),
         ):
-            with self.assertRaisesRegex(RpcError, "AccessError: .*Contoso sales manager"):
+            with self.assertRaisesRegex(
+                RpcError, "AccessError: .*Contoso sales manager"
+            ):
                 self._call("rpc_inv_odoo_admin", model, "write", [[record.id], vals])
         self.env.invalidate_all()
         self.assertTrue(self.close.is_won)
