@@ -373,8 +373,10 @@ class CrmLead(models.Model):
         """A deal that needs a check may not leave it behind by moving to a team
         without tech checks or to a company with a higher threshold; a manager
         may move it."""
-        for lead in self:
-            team, company, amount = before[lead]
+        # sudo: the write may have handed the deal to a salesperson whose deals
+        # the user cannot read; the rule needs its team, company and amount.
+        for lead in self.sudo():
+            team, company, amount = before[lead.with_env(self.env)]
             if not lead.team_id.contoso_tech_check and lead.tech_check_required:
                 raise UserError(
                     self.env._(
@@ -479,6 +481,38 @@ class CrmLead(models.Model):
             lambda check: check.result != "pass"
         ).unlink()
         return super().unlink()
+
+    def _merge_opportunity(
+        self, user_id=False, team_id=False, auto_unlink=True, max_length=5
+    ):
+        # Merging a deal that needs a check into a deal of a team without tech
+        # checks would take it out of the gate: a manager's decision, as for a
+        # move (the merge wizard and the conversion's merge both end here).
+        pending = (
+            self.browse()
+            if self.env.su or self.env.user.has_group(MANAGER_GROUP)
+            else self._tech_check_pending()
+        )
+        before = [(lead.name, lead.team_id.name) for lead in pending]
+        head = super()._merge_opportunity(
+            user_id=user_id,
+            team_id=team_id,
+            auto_unlink=auto_unlink,
+            max_length=max_length,
+        )
+        # sudo: the deal may now be another salesperson's; only its team counts.
+        if before and not head.sudo().team_id.contoso_tech_check:
+            raise UserError(
+                self.env._(
+                    "Deal '%(deal)s' needs a tech check in team %(team)s: it "
+                    "cannot move to %(new_team)s, which has none, before a check "
+                    "passes. Ask a sales manager.",
+                    deal=before[0][0],
+                    team=before[0][1],
+                    new_team=head.sudo().team_id.name or self.env._("no team"),
+                )
+            )
+        return head
 
     def _merge_dependences(self, opportunities):
         # The merge deletes the other deals as superuser: their checks, passed

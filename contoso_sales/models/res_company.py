@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 MANAGER_GROUP = "contoso_sales.group_sales_manager"
@@ -26,6 +26,21 @@ class ResCompany(models.Model):
         help="A scheduled action sends the emails of nurturing email steps on "
         "their due date, instead of the salesperson sending them.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # A new company may lower the strictest threshold, the one deals
+        # without company are judged against.
+        self.env["crm.lead"].invalidate_model(["tech_check_required"])
+        self.env["crm.lead"]._tech_check_raise_blocked_by_setting(
+            [("company_id", "=", False)],
+            self.env._(
+                "the tech check threshold of %(company)s",
+                company=", ".join(companies.mapped("name")),
+            ),
+        )
+        return companies
 
     def write(self, vals):
         changed = self.filtered(

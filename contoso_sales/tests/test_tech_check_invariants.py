@@ -110,7 +110,42 @@ class TestTechCheckInvariants(TechCheckCase):
         self.env.invalidate_all(flush=False)
         self.assertFalse(self.deal.user_id)
 
+    def test_salesperson_cannot_move_a_deal_to_a_lenient_company(self):
+        lenient = self.env["res.company"].create(
+            {"name": "Contoso Lenient", "contoso_tech_check_threshold": 100000}
+        )
+        (self.salesperson | self.manager).company_ids = [(4, lenient.id)]
+        as_sally = self.deal.with_user(self.salesperson).with_context(
+            allowed_company_ids=[self.company.id, lenient.id]
+        )
+        with self.assertRefused(UserError, "whose threshold is higher"):
+            as_sally.company_id = lenient
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(self.deal.company_id, self.company)
+        self.deal.with_user(self.manager).with_context(
+            allowed_company_ids=[self.company.id, lenient.id]
+        ).company_id = lenient
+
     # -- merges and deletions --------------------------------------------------
+
+    def test_merge_into_a_deal_of_a_team_without_checks_is_refused(self):
+        head = self.Lead.create(
+            {
+                "name": "Fabrikam web order",
+                "type": "opportunity",
+                "partner_id": self.customer.id,
+                "team_id": self.web_shop.id,
+                "user_id": False,
+                "stage_id": self.stages["close"].id,
+                "expected_revenue": 0,
+            }
+        )
+        self.assertEqual(head.team_id, self.web_shop)
+        with self.assertRefused(UserError, "cannot move to Web Shop"):
+            (self.deal | head).with_user(self.salesperson).merge_opportunity(
+                user_id=self.web_seller.id, team_id=self.web_shop.id
+            )
+        self.assertTrue(self.deal.exists())
 
     def test_merge_moves_passed_checks_to_the_surviving_deal(self):
         check = self._log_check(self.deal)
