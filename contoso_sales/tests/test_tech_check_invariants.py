@@ -287,6 +287,23 @@ class TestTechCheckInvariants(TechCheckCase):
         order.with_user(self.salesperson).action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_customer_signing_online_cannot_confirm_an_unchecked_deal(self):
+        order = self._quotation(self.deal)
+        portal = new_test_user(
+            self.env,
+            login="t_portal",
+            name="Fabrikam Buyer",
+            groups="base.group_portal",
+        )
+        # Odoo's portal confirms the signed quotation as superuser, for the
+        # customer: env.user is still the customer.
+        with self.assertRefused(
+            UserError, "needs a passed tech check before its order"
+        ):
+            order.with_user(portal).sudo().action_confirm()
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(order.state, "draft")
+
     def test_manager_confirms_the_order_of_an_unchecked_deal(self):
         order = self._quotation(self.deal)
         order.with_user(self.manager).action_confirm()
