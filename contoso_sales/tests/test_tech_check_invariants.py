@@ -244,13 +244,25 @@ class TestTechCheckInvariants(TechCheckCase):
 
     def test_deal_settings_never_change_another_company(self):
         other = self.env["res.company"].create({"name": "Contoso West"})
+        west_team = self.env["crm.team"].create(
+            {"name": "West Sales", "company_id": other.id}
+        )
+        self.manager.company_ids = [(4, other.id)]
         config = (
             self.env["contoso.sales.config"]
             .with_user(self.manager)
-            .create({"company_id": other.id, "tech_check_threshold": 999999999})
+            .with_context(allowed_company_ids=[self.company.id, other.id])
+            .create(
+                {
+                    "company_id": other.id,
+                    "tech_check_threshold": 999999999,
+                    "share_deals_team_ids": [(6, 0, west_team.ids)],
+                }
+            )
         )
         config.action_save()
         self.assertEqual(other.contoso_tech_check_threshold, 20000)
+        self.assertFalse(west_team.contoso_share_deals)
         self.assertEqual(self.company.contoso_tech_check_threshold, 999999999)
 
     # -- the order of a deal ---------------------------------------------------
