@@ -376,7 +376,7 @@ class CrmLead(models.Model):
         # sudo: the write may have handed the deal to a salesperson whose deals
         # the user cannot read; the rule needs its team, company and amount.
         for lead in self.sudo():
-            team, company, amount = before[lead.with_env(self.env)]
+            team, company, amount = before[lead]
             if not lead.team_id.contoso_tech_check and lead.tech_check_required:
                 raise UserError(
                     self.env._(
