@@ -17,9 +17,10 @@ class ContosoTechCheck(models.Model):
         string="Deal",
         required=True,
         index=True,
-        ondelete="cascade",
+        # Never deleted with its deal: a deal holding a passed check cannot be
+        # deleted, and a merge moves the checks first.
+        ondelete="restrict",
         tracking=True,
-        domain=[("type", "=", "opportunity")],
     )
     consultant_id = fields.Many2one(
         "res.users",
@@ -73,7 +74,9 @@ class ContosoTechCheck(models.Model):
                     )
                 )
 
-    @api.constrains("consultant_id", "lead_id")
+    # On the consultant only: a merge may move a check to a deal of its
+    # consultant; the gate then does not count it (crm.lead.tech_check_passed).
+    @api.constrains("consultant_id")
     def _check_not_own_deal(self):
         for check in self:
             if check.consultant_id == check.lead_id.user_id:
@@ -153,7 +156,9 @@ class ContosoTechCheck(models.Model):
                 raise AccessError(
                     self.env._("Only sales managers can reassign a tech check.")
                 )
-        if "lead_id" in vals:
+        # Only the server moves a check: a merge, as superuser, to the deal
+        # that stays (crm.lead._merge_dependences).
+        if "lead_id" in vals and not self.env.su:
             raise UserError(self.env._("A tech check cannot be moved to another deal."))
         return super().write(vals)
 

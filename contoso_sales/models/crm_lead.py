@@ -20,15 +20,23 @@ class CrmLead(models.Model):
     )
 
     @api.model
+    def _contoso_exclusive_teams(self, team_ids):
+        """The teams among these that keep to their own stages."""
+        # sudo: which teams keep to their own stages is not confidential.
+        return (
+            self.env["crm.team"]
+            .sudo()
+            .browse([tid for tid in team_ids if tid])
+            .filtered("contoso_own_stages")
+        )
+
+    @api.model
     def _contoso_stage_domain(self, team_ids):
         """Stages a pipeline shows: a team set to use only its own stages
         (Contoso's Qualify → Close) shows those; other teams keep Odoo's rule,
         the shared stages plus their own."""
         team_ids = [tid for tid in team_ids if tid]
-        # sudo: which teams keep to their own stages is not confidential.
-        exclusive = (
-            self.env["crm.team"].sudo().browse(team_ids).filtered("contoso_own_stages")
-        )
+        exclusive = self._contoso_exclusive_teams(team_ids)
         if exclusive:
             return Domain("team_ids", "in", exclusive.ids)
         if team_ids:
@@ -56,19 +64,30 @@ class CrmLead(models.Model):
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
-        team_ids = []
-        if self.env.context.get("show_user_team_stages"):
-            team_ids += self.env.user.crm_team_ids.ids
-        team_ids.append(self.env.context.get("default_team_id"))
-        search_domain = Domain("id", "in", stages.ids) | self._contoso_stage_domain(
-            team_ids
+        result = super()._read_group_stage_ids(stages, domain)
+        # A team keeping to its own stages hides Odoo's shared ones.
+        exclusive = self._contoso_exclusive_teams(
+            [
+                *(
+                    self.env.user.crm_team_ids.ids
+                    if self.env.context.get("show_user_team_stages")
+                    else ()
+                ),
+                self.env.context.get("default_team_id"),
+            ]
         )
-        # sudo: stage names are not confidential, Odoo's own method does the same
-        return stages.browse(stages.sudo()._search(search_domain, order=stages._order))
+        if not exclusive:
+            return result
+        # sudo: stage teams are not confidential, Odoo's own method searches so.
+        return result.filtered(
+            lambda stage: stage in stages or stage.sudo().team_ids & exclusive
+        )
 
     def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
-        team_ids = {team_id} | set(self.team_id.ids)
-        search_domain = self._contoso_stage_domain(list(team_ids))
-        if domain:
-            search_domain &= Domain(domain)
-        return self.env["crm.stage"].search(search_domain, order=order, limit=limit)
+        exclusive = self._contoso_exclusive_teams([team_id, *self.team_id.ids])
+        if exclusive:
+            # A team keeping to its own stages: none of Odoo's shared ones.
+            domain = [*(domain or []), ("team_ids", "in", exclusive.ids)]
+        return super()._stage_find(
+            team_id=team_id, domain=domain, order=order, limit=limit
+        )

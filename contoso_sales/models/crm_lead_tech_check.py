@@ -78,15 +78,61 @@ class CrmLead(models.Model):
         for lead in self:
             lead.contoso_amount = lead.expected_revenue
 
+    @api.model
+    def _tech_check_strictest_threshold(self, companies=None):
+        """The threshold of a deal without company: the lowest of all companies,
+        in the current company's currency (the currency such a deal is counted
+        in), so that no user picks a lenient company by switching to it."""
+        companies = companies or self._tech_check_companies()
+        currency = self.env.company.currency_id
+        today = fields.Date.context_today(self)
+        return min(
+            company.currency_id._convert(
+                company.contoso_tech_check_threshold, currency, company, today
+            )
+            for company in companies
+        )
+
+    @api.model
+    def _tech_check_companies(self):
+        # sudo: thresholds are not confidential, and every company must count.
+        # One query for the handful of companies.
+        return (
+            self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [("id", "!=", 0)], ["currency_id", "contoso_tech_check_threshold"]
+            )
+        )
+
+    def _tech_check_thresholds(self):
+        """{deal: threshold in the deal's currency}, the same few queries for any
+        number of deals."""
+        strictest = (
+            self._tech_check_strictest_threshold()
+            if any(not lead.company_id for lead in self)
+            else 0.0
+        )
+        return {
+            lead: lead.company_id.contoso_tech_check_threshold
+            if lead.company_id
+            else strictest
+            for lead in self
+        }
+
     def _tech_check_threshold(self):
-        return (self.company_id or self.env.company).contoso_tech_check_threshold
+        self.ensure_one()
+        return self._tech_check_thresholds()[self]
 
     @api.depends("expected_revenue", "company_id")
+    @api.depends_context("company")
     def _compute_tech_check_required(self):
+        thresholds = self._tech_check_thresholds()
         for lead in self:
             lead.tech_check_required = (
                 lead.company_currency.compare_amounts(
-                    lead.contoso_amount, lead._tech_check_threshold()
+                    lead.contoso_amount, thresholds[lead]
                 )
                 > 0
             )
@@ -97,25 +143,36 @@ class CrmLead(models.Model):
         wanted = (operator == "=") == value
         # One clause per company (a handful): the threshold is a company setting.
         # sudo: thresholds are not confidential, and all companies must be covered.
+        companies = self._tech_check_companies()
         above = Domain.OR(
-            Domain(
-                "company_id",
-                "in",
-                [company.id, *([False] * (company == self.env.company))],
-            )
+            Domain("company_id", "=", company.id)
             & Domain("expected_revenue", ">", company.contoso_tech_check_threshold)
-            for company in self.env["res.company"].sudo().search([])
+            for company in companies
+        ) | (
+            Domain("company_id", "=", False)
+            & Domain(
+                "expected_revenue",
+                ">",
+                self._tech_check_strictest_threshold(companies),
+            )
         )
         return above if wanted else ~above
 
     @api.depends(
-        "expected_revenue", "tech_check_ids.result", "tech_check_ids.amount_checked"
+        "expected_revenue",
+        "user_id",
+        "tech_check_ids.result",
+        "tech_check_ids.amount_checked",
+        "tech_check_ids.consultant_id",
     )
     def _compute_tech_check_passed(self):
+        # Nobody checks their own deal: a check logged by the deal's current
+        # salesperson does not count, whoever the salesperson was at the time.
         for lead in self:
             currency = lead.company_currency
             lead.tech_check_passed = any(
                 check.result == "pass"
+                and check.consultant_id != lead.user_id
                 and not currency.compare_amounts(
                     check.amount_checked, lead.contoso_amount
                 )
@@ -140,15 +197,68 @@ class CrmLead(models.Model):
             )
         )
 
+    def _tech_check_pending(self):
+        """Deals of a team with tech checks, above the threshold, not cleared.
+        Leads count as deals: a lead can be won too."""
+        return self.filtered(
+            lambda lead: (
+                lead.team_id.contoso_tech_check
+                and lead.tech_check_required
+                and not lead._tech_check_cleared()
+            )
+        )
+
     def _tech_check_blocked(self):
         """Deals sitting where they may not be without a cleared tech check."""
         return self.filtered(
             lambda lead: (
-                lead.type == "opportunity"
-                and lead.team_id.contoso_tech_check
-                and (lead.stage_id.is_won or lead.stage_id.contoso_requires_tech_check)
-                and lead.tech_check_required
-                and not lead._tech_check_cleared()
+                lead.stage_id.is_won or lead.stage_id.contoso_requires_tech_check
+            )
+        )._tech_check_pending()
+
+    @api.model
+    def _tech_check_raise_blocked_by_setting(self, domain, setting):
+        """Refuse a change of setting (stage, team, threshold) that would leave
+        deals in a gated stage without a cleared check, naming them."""
+        # sudo: the rule holds for every deal, also those the manager cannot
+        # open; only their names and amounts are shown.
+        blocked = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                Domain(domain)
+                & Domain("team_id.contoso_tech_check", "=", True)
+                & (
+                    Domain("stage_id.is_won", "=", True)
+                    | Domain("stage_id.contoso_requires_tech_check", "=", True)
+                )
+                & Domain("tech_check_required", "=", True)
+                & Domain("tech_check_passed", "=", False)
+            )
+            ._tech_check_blocked()
+        )
+        if not blocked:
+            return
+        amounts = [
+            format_amount(self.env, lead.contoso_amount, lead.company_currency)
+            for lead in blocked[:10]
+        ]
+        names = ", ".join(
+            f"'{lead.name}' ({amount})"
+            for lead, amount in zip(blocked[:10], amounts, strict=True)
+        )
+        if len(blocked) > 10:
+            names = self.env._(
+                "%(names)s and %(count)s more", names=names, count=len(blocked) - 10
+            )
+        raise UserError(
+            self.env._(
+                "Changing %(setting)s would leave these deals in a stage they may "
+                "not be in without a passed tech check: %(deals)s. Have a technical "
+                "consultant log a check or a sales manager override it, or move "
+                "the deals out of the stage, then change the setting again.",
+                setting=setting,
+                deals=names,
             )
         )
 
@@ -165,23 +275,24 @@ class CrmLead(models.Model):
         # A constraint, not a check in write(): it also runs when the amount is
         # recomputed (product lines changed) or a check's result changes.
         blocked = self._tech_check_blocked()
-        if not blocked:
-            return
-        lead = blocked[0]
-        raise ValidationError(
-            self.env._(
-                "Deal '%(deal)s' (%(amount)s) needs a passed tech check before "
-                "%(stage)s: deals above %(threshold)s must be verified by a "
-                "technical consultant. Ask a technical consultant to log one.",
-                deal=lead.name,
-                amount=format_amount(
-                    self.env, lead.contoso_amount, lead.company_currency
-                ),
-                stage=lead.stage_id.name,
-                threshold=format_amount(
-                    self.env, lead._tech_check_threshold(), lead.company_currency
-                ),
+        if blocked:
+            raise ValidationError(
+                blocked[0]._tech_check_message(blocked[0].stage_id.name)
             )
+
+    def _tech_check_message(self, step):
+        """The gate's refusal: which deal, its amount, the threshold, the fix."""
+        self.ensure_one()
+        return self.env._(
+            "Deal '%(deal)s' (%(amount)s) needs a passed tech check before "
+            "%(stage)s: deals above %(threshold)s must be verified by a "
+            "technical consultant. Ask a technical consultant to log one.",
+            deal=self.name,
+            amount=format_amount(self.env, self.contoso_amount, self.company_currency),
+            stage=step,
+            threshold=format_amount(
+                self.env, self._tech_check_threshold(), self.company_currency
+            ),
         )
 
     # Set by the server when a manager writes an override reason, never by a client.
@@ -203,9 +314,19 @@ class CrmLead(models.Model):
     def write(self, vals):
         self._contoso_check_consultant_change(vals)
         vals = self._check_override_vals(vals)
-        if "team_id" in vals:
-            self._check_team_change(vals["team_id"])
+        # Odoo recomputes team and company from the salesperson inside this
+        # write: compare the deals before and after it, not the keys of vals.
+        pending = (
+            self.browse()
+            if self.env.su or self.env.user.has_group(MANAGER_GROUP)
+            else self._tech_check_pending()
+        )
+        before = {
+            lead: (lead.team_id, lead.company_id, lead.contoso_amount)
+            for lead in pending
+        }
         result = super().write(vals)
+        pending._check_team_change(before)
         if vals.get("tech_check_override_reason"):
             self._log_override()
         return result
@@ -248,29 +369,39 @@ class CrmLead(models.Model):
             )
         )
 
-    def _check_team_change(self, team_id):
-        """Moving a deal to a team without tech checks must not dodge one."""
-        new_team = self.env["crm.team"].browse(team_id)
-        if new_team.contoso_tech_check or self.env.user.has_group(MANAGER_GROUP):
-            return
-        dodging = self.filtered(
-            lambda lead: (
-                lead.team_id.contoso_tech_check
-                and lead.tech_check_required
-                and not lead._tech_check_cleared()
-            )
-        )
-        if dodging:
-            raise UserError(
-                self.env._(
-                    "Deal '%(deal)s' needs a tech check in team %(team)s: it cannot "
-                    "move to %(new_team)s, which has none, before a check passes. "
-                    "Ask a sales manager.",
-                    deal=dodging[0].name,
-                    team=dodging[0].team_id.name,
-                    new_team=new_team.name or self.env._("no team"),
+    def _check_team_change(self, before):
+        """A deal that needs a check may not leave it behind by moving to a team
+        without tech checks or to a company with a higher threshold; a manager
+        may move it."""
+        # sudo: the write may have handed the deal to a salesperson whose deals
+        # the user cannot read; the rule needs its team, company and amount.
+        for lead in self.sudo():
+            team, company, amount = before[lead]
+            if not lead.team_id.contoso_tech_check and lead.tech_check_required:
+                raise UserError(
+                    self.env._(
+                        "Deal '%(deal)s' needs a tech check in team %(team)s: it "
+                        "cannot move to %(new_team)s, which has none, before a check "
+                        "passes. Ask a sales manager.",
+                        deal=lead.name,
+                        team=team.name,
+                        new_team=lead.team_id.name or self.env._("no team"),
+                    )
                 )
+            same_amount = not lead.company_currency.compare_amounts(
+                amount, lead.contoso_amount
             )
+            if same_amount and not lead.tech_check_required:
+                raise UserError(
+                    self.env._(
+                        "Deal '%(deal)s' needs a tech check in company %(company)s: "
+                        "it cannot move to %(new_company)s, whose threshold is "
+                        "higher, before a check passes. Ask a sales manager.",
+                        deal=lead.name,
+                        company=company.name or self.env._("no company"),
+                        new_company=lead.company_id.name or self.env._("no company"),
+                    )
+                )
 
     def _check_override_vals(self, vals):
         """Refuse override values a client may not send; return the values with
@@ -324,6 +455,74 @@ class CrmLead(models.Model):
                     team_id=lead.team_id.id, domain=[("is_won", "=", False)]
                 ).id
         return vals_list
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_passed_tech_check(self):
+        # sudo: all of the deals' checks count, whoever may read them.
+        passed = self.sudo().tech_check_ids.filtered(
+            lambda check: check.result == "pass"
+        )
+        if passed:
+            raise UserError(
+                self.env._(
+                    "Deal '%(deal)s' cannot be deleted: it holds a passed tech "
+                    "check, the record of the verification. Mark it lost or "
+                    "archive it instead.",
+                    deal=passed[0].lead_id.name,
+                )
+            )
+
+    def unlink(self):
+        # Failed checks go with their deal; lead_id is ondelete="restrict" so
+        # that no cascade takes a passed one (refused just above).
+        # sudo: salespeople do not delete checks; the deals' own unlink still
+        # checks the user's rights, else everything rolls back.
+        self.sudo().tech_check_ids.filtered(
+            lambda check: check.result != "pass"
+        ).unlink()
+        return super().unlink()
+
+    def _merge_opportunity(
+        self, user_id=False, team_id=False, auto_unlink=True, max_length=5
+    ):
+        # Merging a deal that needs a check into a deal of a team without tech
+        # checks would take it out of the gate: a manager's decision, as for a
+        # move (the merge wizard and the conversion's merge both end here).
+        pending = (
+            self.browse()
+            if self.env.su or self.env.user.has_group(MANAGER_GROUP)
+            else self._tech_check_pending()
+        )
+        before = [(lead.name, lead.team_id.name) for lead in pending]
+        head = super()._merge_opportunity(
+            user_id=user_id,
+            team_id=team_id,
+            auto_unlink=auto_unlink,
+            max_length=max_length,
+        )
+        # sudo: the deal may now be another salesperson's; only its team counts.
+        if before and not head.sudo().team_id.contoso_tech_check:
+            raise UserError(
+                self.env._(
+                    "Deal '%(deal)s' needs a tech check in team %(team)s: it "
+                    "cannot move to %(new_team)s, which has none, before a check "
+                    "passes. Ask a sales manager.",
+                    deal=before[0][0],
+                    team=before[0][1],
+                    new_team=head.sudo().team_id.name or self.env._("no team"),
+                )
+            )
+        return head
+
+    def _merge_dependences(self, opportunities):
+        # The merge deletes the other deals as superuser: their checks, passed
+        # or not, move to the deal that stays, like their messages. The gate
+        # then judges that deal as merged.
+        result = super()._merge_dependences(opportunities)
+        # sudo: checks are moved by the merge, not edited by the user (they are
+        # read-only to salespeople).
+        opportunities.sudo().tech_check_ids.write({"lead_id": self.id})
+        return result
 
     def action_contoso_tech_check_override(self):
         self.ensure_one()

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+MANAGER_GROUP = "contoso_sales.group_sales_manager"
 
 
 class CrmTeam(models.Model):
@@ -45,3 +48,47 @@ class CrmTeam(models.Model):
         help="Salespeople of this team read and edit every lead and deal of the "
         "team, not only their own and unassigned ones.",
     )
+
+    def write(self, vals):
+        changed = self.filtered(
+            lambda team: (
+                "contoso_tech_check" in vals
+                and team.contoso_tech_check != bool(vals["contoso_tech_check"])
+            )
+        )
+        if not changed:
+            return super().write(vals)
+        # Which teams are gated is the Contoso sales managers' decision, not that
+        # of any Odoo Sales Administrator.
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(
+                self.env._(
+                    "%(user)s cannot change Tech Checks of team %(team)s: it "
+                    "decides which deals need a tech check. Ask a Contoso sales "
+                    "manager.",
+                    user=self.env.user.name,
+                    team=", ".join(changed.mapped("name")),
+                )
+            )
+        result = super().write(vals)
+        self.env["crm.lead"]._tech_check_raise_blocked_by_setting(
+            [("team_id", "in", changed.ids)],
+            self.env._(
+                "Tech Checks of team %(team)s", team=", ".join(changed.mapped("name"))
+            ),
+        )
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_tech_check(self):
+        # Deleting the team would empty its deals' team (set null in the
+        # database) and free them from the gate without any check.
+        gated = self.filtered("contoso_tech_check")
+        if gated:
+            raise UserError(
+                self.env._(
+                    "Team %(team)s uses tech checks: a Contoso sales manager turns "
+                    "its Tech Checks off before it can be deleted, or archive it.",
+                    team=gated[0].name,
+                )
+            )

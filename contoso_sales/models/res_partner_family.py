@@ -148,11 +148,12 @@ class ResPartner(models.Model):
 
     @api.constrains("parent_id")
     def _check_parent_id(self):
-        # Odoo's own message names nobody: say which account, which parent, and
-        # the path that would loop.
-        for partner in self:
-            if not partner._has_cycle():
-                continue
+        try:
+            return super()._check_parent_id()
+        except ValidationError as error:
+            # Odoo's own message names nobody: say which account, which parent,
+            # and the path that would loop.
+            partner = next(p for p in self if p._has_cycle())
             parent = partner.parent_id
             if parent == partner:
                 raise ValidationError(
@@ -161,7 +162,7 @@ class ResPartner(models.Model):
                         "another parent or none.",
                         partner=partner.name,
                     )
-                )
+                ) from error
             chain, node = [parent], parent.parent_id
             while node and node != partner and node not in chain:
                 chain.append(node)
@@ -176,7 +177,7 @@ class ResPartner(models.Model):
                     parent=parent.name,
                     path=" › ".join(p.name for p in [partner, *reversed(chain)]),
                 )
-            )
+            ) from error
 
     # -- White space ---------------------------------------------------------
 

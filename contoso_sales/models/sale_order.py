@@ -1,8 +1,32 @@
-from odoo import models
+from odoo import api, models
+from odoo.exceptions import ValidationError
+
+MANAGER_GROUP = "contoso_sales.group_sales_manager"
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    @api.constrains("state")
+    def _check_deal_tech_check(self):
+        """Confirming the order of a deal that still needs a tech check moves
+        the deal on without it: only a sales manager may. A constraint, so that
+        the button, RPC (action_confirm or a write of the state) and Odoo's own
+        confirmations as superuser for a portal customer all meet it."""
+        if self.env.user.has_group(MANAGER_GROUP):
+            return
+        confirmed = self.filtered(lambda o: o.state == "sale")
+        # sudo: the rule holds whoever confirms, even one who cannot read the
+        # deal (portal signature, payment); only the refusal names it.
+        pending = confirmed.opportunity_id.sudo()._tech_check_pending()
+        if not pending:
+            return
+        order = confirmed.filtered(lambda o: o.opportunity_id in pending)[0]
+        raise ValidationError(
+            order.opportunity_id.sudo()._tech_check_message(
+                self.env._("its order %(order)s is confirmed", order=order.name)
+            )
+        )
 
     def _create_invoices(self, grouped=False, final=False, date=None):
         # Every invoicing path of sale ends here (the wizard's regular invoices,

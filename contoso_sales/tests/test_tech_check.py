@@ -7,8 +7,9 @@ from odoo.tests import Form, new_test_user, tagged
 from .common import ContosoCase
 
 
-@tagged("post_install", "-at_install")
-class TestTechCheck(ContosoCase):
+class TechCheckCase(ContosoCase):
+    """Two deals of a gated team and the helpers the gate's tests share."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -74,6 +75,9 @@ class TestTechCheck(ContosoCase):
         self.env.invalidate_all(flush=False)
         self.assertEqual(deals.stage_id, self.stages[stage])
 
+
+@tagged("post_install", "-at_install")
+class TestTechCheck(TechCheckCase):
     # -- computed fields -----------------------------------------------------
 
     def test_required_above_threshold_only(self):
@@ -353,24 +357,39 @@ class TestTechCheck(ContosoCase):
     # -- cost -----------------------------------------------------------------
 
     def test_gate_query_count_is_constant(self):
-        many = self.Lead.create(
-            [
-                {
-                    "name": f"Deal {i}",
-                    "type": "opportunity",
-                    "team_id": self.team.id,
-                    "stage_id": self.stages["quote"].id,
-                    "expected_revenue": 25000 + i,
-                    "tech_check_ids": [],
-                }
-                for i in range(20)
-            ]
-        )
-        for check_on in (self.deal, many):
-            check_on.invalidate_recordset()
-            self.env.invalidate_all()
-            with self.assertQueryCount(3):
-                check_on._check_tech_check_gate()
+        def deals(count, **values):
+            return self.Lead.create(
+                [
+                    {
+                        "name": f"Deal {i}",
+                        "type": "opportunity",
+                        "team_id": self.team.id,
+                        "stage_id": self.stages["quote"].id,
+                        "expected_revenue": 25000 + i,
+                        **values,
+                    }
+                    for i in range(count)
+                ]
+            )
+
+        # Deals in Close (cleared by an override) make the gate read everything;
+        # one without company costs one query more: the strictest threshold.
+        closed = {
+            "stage_id": self.stages["close"].id,
+            "tech_check_override_reason": "Identical install checked last year",
+        }
+        for count, values in (
+            (3, {}),
+            (3, {"user_id": False}),
+            (5, closed),
+            (6, {**closed, "user_id": False}),
+        ):
+            one, many = deals(1, **values), deals(21, **values)
+            self.assertEqual(bool(many.company_id), "user_id" not in values)
+            for check_on in (one, many):
+                self.env.invalidate_all()
+                with self.assertQueryCount(count):
+                    check_on._check_tech_check_gate()
 
     def test_product_lines_raising_a_closed_deal_are_refused(self):
         doorbell = self.env["product.product"].create(

@@ -14,12 +14,10 @@ class ContosoSalesConfig(models.TransientModel):
     _name = "contoso.sales.config"
     _description = "Contoso Deal Settings"
 
+    # Computed, never stored: the settings are those of the user's current
+    # company, whatever company a client sends.
     company_id = fields.Many2one(
-        "res.company",
-        string="Company",
-        required=True,
-        readonly=True,
-        default=lambda self: self.env.company,
+        "res.company", string="Company", compute="_compute_company_id"
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     tech_check_threshold = fields.Monetary(
@@ -52,6 +50,10 @@ class ContosoSalesConfig(models.TransientModel):
         "nurture_auto_enrol": "contoso_nurture_auto_enrol",
         "nurture_auto_send": "contoso_nurture_auto_send",
     }
+
+    @api.depends_context("company")
+    def _compute_company_id(self):
+        self.company_id = self.env.company
 
     @api.model
     def default_get(self, fields_list):
@@ -88,16 +90,16 @@ class ContosoSalesConfig(models.TransientModel):
             raise AccessError(
                 self.env._("Only sales managers can change the Contoso deal settings.")
             )
-        # sudo: a sales manager may change this one setting of their own company
-        # (company_id defaults to the current company and is read-only).
-        self.company_id.sudo().write(
+        # sudo: a sales manager may change these settings of their current
+        # company, never one a client names.
+        self.env.company.sudo().write(
             {
                 company_field: self[name]
                 for name, company_field in self._COMPANY_FIELDS.items()
             }
         )
         teams = self._contoso_company_teams()
-        shared = self.share_deals_team_ids
+        shared = self.share_deals_team_ids & teams
         (teams - shared).filtered("contoso_share_deals").contoso_share_deals = False
         (shared - teams.filtered("contoso_share_deals")).contoso_share_deals = True
         return {"type": "ir.actions.act_window_close"}
