@@ -55,9 +55,18 @@ class ContosoLoyaltyMember(models.Model):
     match_state = fields.Selection(MATCH_STATES, string="Match", index=True)
     match_reason = fields.Char(string="Why")
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company whose loyalty scheme issued the card.",
+    )
 
     _loyalty_ref_uniq = models.UniqueIndex(
-        "(loyalty_ref)", "This LoyaltyId is already imported: each card is unique."
+        "(company_id, loyalty_ref)",
+        "This LoyaltyId is already imported: each card is unique in a company.",
     )
 
     @api.model

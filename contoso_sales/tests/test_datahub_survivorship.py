@@ -1,0 +1,203 @@
+"""Imported contacts are real partners, and re-imports never lose what people
+entered: survivorship per source record, conflicts, chatter, company scoping."""
+
+import random
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .datahub_common import CONTACTS, DataHubCase
+
+ZOE = (
+    "C1,Zoé,Dupont,,Zoe.Dupont@Example.com ,1980-05-06,2020-01-02,98052,WA,"
+    '"1 Main St, Apt 2",Redmond,United States'
+)
+JOHN = "C2,John,Smith,,jsmith@example.com,5/6/1975,,10001,NY,2 Side St,New York,USA"
+FILE = CONTACTS + ZOE + "\r\n" + JOHN + "\r\n"
+# Stored fields that are the record's identity or the moment it was written,
+# not something a create() decides: everything else must be equal.
+IDENTITY_FIELDS = {"id", "create_date", "write_date", "contoso_contact_ref"}
+
+
+@tagged("post_install", "-at_install")
+class TestDataHubSurvivorship(DataHubCase):
+    def _stored_values(self, partner):
+        values = {}
+        for name, field in partner._fields.items():
+            if not field.store or field.type == "one2many" or name in IDENTITY_FIELDS:
+                continue
+            value = partner[name]
+            if field.type == "many2one" and value == partner:
+                value = "itself"
+            elif field.relational:
+                value = sorted(value.ids)
+            values[name] = value
+        return values
+
+    def test_imported_contact_is_the_partner_create_makes(self):
+        batch = self._import("contacts", CONTACTS + ZOE + "\r\n")
+        self.assertEqual(batch.state, "done")
+        imported = self._partner("C1")
+        made = (
+            self.env["res.partner"]
+            .with_user(self.data_admin)
+            .create(
+                {
+                    "name": "Zoé Dupont",
+                    "email": "zoe.dupont@example.com",
+                    "contoso_birthdate": "1980-05-06",
+                    "street": "1 Main St, Apt 2",
+                    "zip": "98052",
+                    "city": "Redmond",
+                    "state_id": self.env.ref("base.state_us_48").id,
+                    "country_id": self.env.ref("base.us").id,
+                }
+            )
+        )
+        # As the import does: the user's pending computes are written as them.
+        made.env.flush_all()
+        self.env.invalidate_all()
+        imported, made = imported.sudo(), made.sudo()
+        expected, got = self._stored_values(made), self._stored_values(imported)
+        differences = {
+            name: (got[name], expected[name])
+            for name in expected
+            if got[name] != expected[name]
+        }
+        self.assertEqual(differences, {}, "imported vs create(), field by field")
+        self.assertEqual(imported.complete_name, "Zoé Dupont")
+        self.assertEqual(imported.commercial_partner_id, imported)
+
+    def test_a_not_null_column_another_app_adds_is_filled_by_its_default(self):
+        # What Purchase does with group_rfq: a required column with a default.
+        self.env.cr.execute(
+            "ALTER TABLE res_partner ALTER COLUMN supplier_rank SET NOT NULL"
+        )
+        batch = self._import("contacts", FILE)
+        self.assertEqual(self._counts(batch), (2, 2, 0, 0, 0))
+        self.assertEqual(self._partner("C1").supplier_rank, 0)
+
+    def test_hand_edit_survives_reimport_and_a_changed_file_lists_a_conflict(self):
+        self._import("contacts", FILE)
+        john = self._partner("C2")
+        john.with_user(self.salesperson).street = "2b Side Street"
+
+        again = self._import("contacts", FILE)
+        self.assertEqual(self._counts(again), (2, 0, 0, 2, 0))
+        self.assertEqual(john.street, "2b Side Street", "the file did not change")
+        self.assertFalse(again.conflict_ids)
+
+        moved = self._import("contacts", FILE.replace("2 Side St", "3 Side St"))
+        self.assertEqual(john.street, "2b Side Street", "a person's edit is kept")
+        self.assertEqual(
+            [
+                (c.key, c.partner_id, c.field_name, c.odoo_value, c.file_value)
+                for c in moved.conflict_ids
+            ],
+            [("C2", john, "street", "2b Side Street", "3 Side St")],
+        )
+        self.assertEqual(moved.conflict_ids.field_label, "Street")
+
+        moved.conflict_ids.with_user(self.data_admin).action_apply_file_value()
+        self.assertEqual(john.street, "3 Side St")
+        self.assertEqual(moved.conflict_ids.state, "applied")
+        last = self._import("contacts", FILE.replace("2 Side St", "3 Side St"))
+        self.assertEqual(self._counts(last), (2, 0, 0, 2, 0))
+        self.assertFalse(last.conflict_ids)
+
+    def test_untouched_fields_follow_the_file_and_the_chatter_says_so(self):
+        batch = self._import("contacts", FILE)
+        changed = self._import(
+            "contacts", FILE.replace("2 Side St", "3 Side St").replace(",NY,", ",CA,")
+        )
+        john = self._partner("C2")
+        self.assertEqual(self._counts(changed), (2, 0, 1, 1, 0))
+        self.assertEqual(john.street, "3 Side St")
+        self.assertEqual(john.state_id, self.env.ref("base.state_us_5"))
+        note = john.message_ids[0]
+        self.assertIn(f"#{changed.id}", note.body)
+        self.assertIn("Street: 2 Side St → 3 Side St", note.body)
+        self.assertIn("State: New York (US) → California (US)", note.body)
+        record = self.env["contoso.source.record"].search([("key", "=", "C2")])
+        self.assertEqual(record.batch_id, changed)
+        self.assertEqual(record.partner_id, john)
+        self.assertNotEqual(batch, changed)
+
+    def test_an_empty_cell_never_erases_a_stored_value(self):
+        self._import("contacts", FILE)
+        batch = self._import("contacts", FILE.replace("2 Side St", ""))
+        self.assertEqual(self._counts(batch), (2, 0, 0, 2, 0))
+        self.assertEqual(self._partner("C2").street, "2 Side St")
+
+    def test_same_rows_shuffled_never_reach_the_orm(self):
+        rows = [
+            f"C{i},First{i},Last{i},,p{i}@example.com,,,,,S{i},City,US"
+            for i in range(30)
+        ]
+        self._import("contacts", CONTACTS + "\r\n".join(rows) + "\r\n")
+        random.Random(4).shuffle(rows)
+        partner_class = type(self.env["res.partner"])
+        with (
+            patch.object(partner_class, "write", side_effect=AssertionError),
+            patch.object(partner_class, "create", side_effect=AssertionError),
+        ):
+            again = self._import("contacts", CONTACTS + "\n".join(rows) + "\n")
+        self.assertEqual(self._counts(again), (30, 0, 0, 30, 0))
+
+    def test_the_batch_company_is_the_users_current_company_never_the_clients(self):
+        other = self.env["res.company"].create({"name": "Other Contoso"})
+        self.data_admin.company_ids = [(4, other.id)]
+        batch = (
+            self.env["contoso.import.batch"]
+            .with_user(self.data_admin)
+            .create(
+                {
+                    "source": "contacts",
+                    "filename": "forged.csv",
+                    "company_id": other.id,
+                    "user_id": self.manager.id,
+                    "state": "done",
+                    "rows_done": 99,
+                }
+            )
+        )
+        self.assertEqual(batch.company_id, self.env.company)
+        self.assertEqual(batch.user_id, self.data_admin)
+        self.assertEqual((batch.state, batch.rows_done), ("queued", 0))
+        with self.assertRaises(AccessError):
+            batch.with_user(self.data_admin).write({"state": "done"})
+
+    def test_other_companies_see_no_import_data(self):
+        other = self.env["res.company"].create({"name": "Other Contoso"})
+        outsider = new_test_user(
+            self.env,
+            login="t_olga",
+            name="Test Olga",
+            company_id=other.id,
+            company_ids=[(6, 0, [other.id])],
+            groups="base.group_user,contoso_sales.group_sales_manager",
+        )
+        self._import("contacts", FILE)
+        john = self._partner("C2")
+        john.street = "Hand St"
+        batch = self._import("contacts", FILE.replace("2 Side St", "3 Side St"))
+        self._import(
+            "loyalty",
+            "LoyaltyId,FullName,EMail,DateOfBirth,CreatedOn,RewardPoints,ContactId\r\n"
+            "LOYID_1,John Smith,jsmith@example.com,,,10,C2\r\n",
+        )
+        self.assertTrue(batch.conflict_ids)
+        for model in (
+            "contoso.import.batch",
+            "contoso.import.conflict",
+            "contoso.source.record",
+            "contoso.loyalty.member",
+        ):
+            self.assertTrue(self.env[model].with_user(self.data_admin).search([]))
+            self.assertFalse(
+                self.env[model].with_user(outsider).search([]), f"{model} leaks"
+            )
+        with self.assertRaises(AccessError):
+            batch.conflict_ids.with_user(outsider).action_apply_file_value()
+        self.assertEqual(john.street, "Hand St")
