@@ -5,7 +5,6 @@ returns a dict of typed values; a row that cannot be imported raises
 `RowError` whose message names the column, the value and what is expected.
 """
 
-import contextlib
 import datetime
 import re
 import unicodedata
@@ -75,17 +74,19 @@ def _year(text):
     return year
 
 
+def _iso_date(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def parse_date(text, column):
     """A date from ISO, US (month first), day-first when the day is above 12,
     dotted European, or month-name formats; times are ignored."""
-    if len(text) == 10 and text[4] == "-":
-        # Most exports: plain ISO dates, parsed in C.
-        try:
-            date = datetime.date.fromisoformat(text)
-        except ValueError:
-            pass
-        else:
-            return _plausible(date, text, column)
+    # Most exports: plain ISO dates, parsed in C.
+    if len(text) == 10 and text[4] == "-" and (date := _iso_date(text)):
+        return _plausible(date, text, column)
     value = _WEEKDAY.sub("", " ".join(text.split()))
     parts = None
     if match := _ISO.match(value):

@@ -1,7 +1,6 @@
 import base64
 import contextlib
 import csv
-import datetime
 import hashlib
 import io
 import json
@@ -10,14 +9,14 @@ import tempfile
 from collections import Counter, defaultdict
 from itertools import islice
 
-from markupsafe import Markup, escape
-
+from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..datahub.normalise import RowError, spreadsheet_safe
 from ..datahub.reader import SOURCES, FileRefused, open_source
 from ..datahub.sample import write_samples
+from ..datahub.survivorship import jsonable, row_hash, survive
 
 _logger = logging.getLogger(__name__)
 
@@ -166,13 +165,6 @@ PARTNER_IMPORT_CONTEXT = {
     "mail_create_nosubscribe": True,
     "mail_notrack": True,
 }
-
-
-def _jsonable(value):
-    """A cleaned value as stored in a source record's JSON and compared with."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value if value not in ("", False) else None
 
 
 class ContosoImportBatch(models.Model):
@@ -575,14 +567,12 @@ class ContosoImportBatch(models.Model):
         source = SOURCES["contacts"]
         cr = self.env.cr
         rows = []
-        for row, vals in wave:
+        for _row, vals in wave:
             file_vals = {
-                name: _jsonable(vals[key]) for key, name in source.fields.items()
+                name: jsonable(vals[key]) for key, name in source.fields.items()
             }
-            text = json.dumps(file_vals, sort_keys=True, separators=(",", ":"))
-            digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
-            rows.append((row, vals["ref"], file_vals, digest))
-        keys = [key for _row, key, _vals, _digest in rows]
+            rows.append((vals["ref"], file_vals, row_hash(file_vals)))
+        keys = [key for key, _vals, _digest in rows]
         cr.execute(
             """
             SELECT key, id, row_hash, imported_values, partner_id
@@ -599,7 +589,7 @@ class ContosoImportBatch(models.Model):
         )
         partner_by_ref = dict(cr.fetchall())
         to_create, to_update = [], []
-        for row, key, file_vals, digest in rows:
+        for key, file_vals, digest in rows:
             record = known.get(key)
             partner_id = partner_by_ref.get(key)
             if record and record[1] == digest and partner_id:
@@ -622,7 +612,7 @@ class ContosoImportBatch(models.Model):
             )
             counts["created"] += len(created)
             records += [
-                (key, partner.id, file_vals, digest)
+                (key, partner.id, {n: v for n, v in file_vals.items() if v}, digest)
                 for (key, file_vals, digest), partner in zip(
                     to_create, created, strict=True
                 )
@@ -648,25 +638,11 @@ class ContosoImportBatch(models.Model):
         writes = defaultdict(list)
         changes, conflicts, records = {}, [], []
         for key, partner_id, file_vals, digest, record in to_update:
-            now = {name: _jsonable(current[partner_id][name]) for name in names}
-            last = (record[2] or {}) if record else {}
-            new_vals, imported = {}, dict(last)
-            for name, value in file_vals.items():
-                if value is None:
-                    continue  # an empty cell never erases what is stored
-                imported[name] = value
-                if value == now[name]:
-                    continue
-                # Without a source record (a contact from before survivorship,
-                # or made by hand with this ContactId), only empty fields are
-                # the import's to fill.
-                unchanged_since = (
-                    now[name] == last.get(name) if record else now[name] is None
-                )
-                if unchanged_since:
-                    new_vals[name] = value
-                elif not record or value != last.get(name):
-                    conflicts.append((key, partner_id, name, now[name], value))
+            now = {name: jsonable(current[partner_id][name]) for name in names}
+            new_vals, clashes, imported = survive(
+                file_vals, now, (record[2] or {}) if record else None
+            )
+            conflicts += [(key, partner_id, *clash) for clash in clashes]
             if new_vals:
                 writes[tuple(sorted(new_vals.items()))].append(partner_id)
                 changes[partner_id] = [
@@ -856,8 +832,10 @@ class ContosoImportBatch(models.Model):
     def _error_file_values(self):
         """The error file, built once when the import ends. Cells a spreadsheet
         would run as formulas are neutralised (CSV injection)."""
-        errors = self.env["contoso.import.error"].sudo().search_fetch(
-            [("batch_id", "=", self.id)], ["cells", "reason"]
+        errors = (
+            self.env["contoso.import.error"]
+            .sudo()
+            .search_fetch([("batch_id", "=", self.id)], ["cells", "reason"])
         )  # the batch's own rows, read to build its file
         if not errors:
             return {"error_file": False, "error_filename": False}
@@ -869,7 +847,10 @@ class ContosoImportBatch(models.Model):
             cells = list(error.cells or [])
             cells += [""] * (len(header) - len(cells))
             writer.writerow(
-                [spreadsheet_safe(cell) for cell in [*cells[: len(header)], error.reason]]
+                [
+                    spreadsheet_safe(cell)
+                    for cell in [*cells[: len(header)], error.reason]
+                ]
             )
         stem = (self.filename or "import").rsplit(".", 1)[0]
         return {
@@ -922,9 +903,7 @@ class ContosoImportBatch(models.Model):
                 # the separate transaction then updates.
                 self.env.cr.rollback()
                 _logger.exception("Import %s failed", batch.id)
-                batch._fail_in_own_transaction(
-                    self.env._("Import stopped: %s", exc)
-                )
+                batch._fail_in_own_transaction(self.env._("Import stopped: %s", exc))
                 finished = True
             self.env["ir.cron"]._commit_progress(remaining=0 if finished else 1)
             if not finished:

@@ -68,9 +68,10 @@ class ContosoPurchase(models.Model):
         """Set partner_id, in SQL, on the purchases of these refs, whatever batch
         brought them.
 
-        Web purchases follow their ContactId; shop purchases follow the partner of
-        their loyalty member of the same company. Called after every import chunk and every match
-        decision, so a purchase imported before its customer is linked then.
+        Web purchases follow their ContactId; shop purchases follow the partner
+        of their loyalty member of the same company. Called after every import
+        chunk and every match decision, so a purchase imported before its
+        customer is linked then.
         """
         self.env.flush_all()
         cr = self.env.cr

@@ -1,16 +1,7 @@
-import hashlib
-import json
-
 from odoo import api, fields, models
 
 from ..datahub.reader import SOURCES
 from .contoso_import_batch import SOURCE_SELECTION
-
-
-def row_hash(values):
-    """Hash of a row's imported values: equal hashes mean an unchanged row."""
-    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 class ContosoSourceRecord(models.Model):

@@ -1,4 +1,5 @@
 from . import (
+    test_datahub_bad_cells,
     test_datahub_customer,
     test_datahub_import,
     test_datahub_matching,
@@ -6,7 +7,6 @@ from . import (
     test_datahub_normalise,
     test_datahub_reader,
     test_datahub_survivorship,
-    test_datahub_bad_cells,
     test_deal_lines,
     test_deal_terms,
     test_family_hierarchy,

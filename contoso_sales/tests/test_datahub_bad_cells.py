@@ -112,7 +112,7 @@ class TestDataHubBadCells(DataHubCase):
             rows[1][:7],
             [
                 "",
-                "'=HYPERLINK(\"http://x\")",
+                '\'=HYPERLINK("http://x")',
                 "'+1+1",
                 "'-2+3+cmd|' /C calc'!A0",
                 "'@SUM(A1)",
@@ -143,7 +143,7 @@ class TestDataHubBadCells(DataHubCase):
         def create(self_, vals_list):
             # Another app's create override refusing one contact.
             if any(vals.get("name") == "Bad Row" for vals in vals_list):
-                raise ValidationError("Bad Row is refused by another app")
+                raise ValidationError(self_.env._("Bad Row is refused by another app"))
             return original(self_, vals_list)
 
         with patch.object(partner_class, "create", create):

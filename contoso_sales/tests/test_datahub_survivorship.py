@@ -5,8 +5,9 @@ import random
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import BaseCase, new_test_user, tagged
 
+from ..datahub.survivorship import survive
 from .datahub_common import CONTACTS, DataHubCase
 
 ZOE = (
@@ -18,6 +19,34 @@ FILE = CONTACTS + ZOE + "\r\n" + JOHN + "\r\n"
 # Stored fields that are the record's identity or the moment it was written,
 # not something a create() decides: everything else must be equal.
 IDENTITY_FIELDS = {"id", "create_date", "write_date", "contoso_contact_ref"}
+
+
+class TestSurvive(BaseCase):
+    """The rule itself, without a database."""
+
+    def test_each_case_of_the_rule(self):
+        now = {"street": "Hand St", "city": "Paris", "zip": None, "email": "a@b.c"}
+        last = {"street": "Old St", "city": "Paris", "email": "a@b.c"}
+        writes, conflicts, imported = survive(
+            {"street": "New St", "city": "Lyon", "zip": "75001", "email": None},
+            now,
+            last,
+        )
+        self.assertEqual(writes, {"city": "Lyon", "zip": "75001"})
+        self.assertEqual(conflicts, [("street", "Hand St", "New St")])
+        self.assertEqual(
+            imported,
+            {"street": "New St", "city": "Lyon", "zip": "75001", "email": "a@b.c"},
+        )
+        # The same file again: the person's street stays, no new conflict.
+        self.assertEqual(
+            survive({"street": "New St"}, now, imported), ({}, [], imported)
+        )
+        # No previous import: only empty fields are filled.
+        self.assertEqual(
+            survive({"street": "New St", "zip": "1"}, now, None)[:2],
+            ({"zip": "1"}, [("street", "Hand St", "New St")]),
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -136,7 +165,7 @@ class TestDataHubSurvivorship(DataHubCase):
             for i in range(30)
         ]
         self._import("contacts", CONTACTS + "\r\n".join(rows) + "\r\n")
-        random.Random(4).shuffle(rows)
+        random.Random(4).shuffle(rows)  # noqa: S311 - a shuffle, not a secret
         partner_class = type(self.env["res.partner"])
         with (
             patch.object(partner_class, "write", side_effect=AssertionError),
