@@ -493,7 +493,8 @@ class ContosoImportBatch(models.Model):
         )
 
     def _write_rows(self, good, counts):
-        """Upsert the cleaned rows and link them; returns the warnings."""
+        """Upsert the cleaned rows and link them; returns row errors and
+        warnings."""
         # A key repeated in a chunk goes in a later wave, as if it came in the
         # next chunk: counts match reading the file row by row.
         seen = Counter()
@@ -504,10 +505,12 @@ class ContosoImportBatch(models.Model):
             if wave == len(waves):
                 waves.append([])
             waves[wave].append((row, vals))
-        touched = []
+        touched, errors = [], []
         for wave in waves:
             if self.source == "contacts":
-                touched += self._upsert_partners(wave, counts)
+                written, refused = self._upsert_partners(wave, counts)
+                touched += written
+                errors += refused
                 continue
             returned = self._upsert_sql([vals for _row, vals in wave])
             created = sum(1 for _id, inserted in returned if inserted)
@@ -515,7 +518,7 @@ class ContosoImportBatch(models.Model):
             counts["updated"] += len(returned) - created
             counts["unchanged"] += len(wave) - len(returned)
             touched += [record_id for record_id, _inserted in returned]
-        return self._link(good, touched)
+        return errors + self._link(good, touched)
 
     def _resolve_address(self, vals, lookups):
         country_name = vals.pop("country") or ""
@@ -563,7 +566,7 @@ class ContosoImportBatch(models.Model):
         customer data platform does: an unchanged row (same hash as its last
         import) is skipped before reaching the ORM; an empty cell never erases;
         a field a person changed since the last import is kept and listed as a
-        conflict. Returns the ids of the partners written."""
+        conflict. Returns the ids of the partners written and the rows refused."""
         source = SOURCES["contacts"]
         cr = self.env.cr
         rows = []
@@ -588,11 +591,22 @@ class ContosoImportBatch(models.Model):
             [keys],
         )
         partner_by_ref = dict(cr.fetchall())
-        to_create, to_update = [], []
+        # A ContactId of a contact the user may not edit (another company's) is
+        # refused on its row, without reading or naming that contact.
+        editable = set(
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .browse(partner_by_ref.values())
+            ._filtered_access("write")
+            .ids
+        )
+        to_create, to_update, refused = [], [], []
         for key, file_vals, digest in rows:
             record = known.get(key)
             partner_id = partner_by_ref.get(key)
-            if record and record[1] == digest and partner_id:
+            if partner_id and partner_id not in editable:
+                refused.append(key)
+            elif record and record[1] == digest and partner_id:
                 counts["unchanged"] += 1
             elif partner_id:
                 to_update.append((key, partner_id, file_vals, digest, record))
@@ -620,7 +634,21 @@ class ContosoImportBatch(models.Model):
         if to_update:
             records += self._update_partners(to_update, counts)
         self._save_source_records(records)
-        return [partner_id for _key, partner_id, _vals, _digest in records]
+        touched = [partner_id for _key, partner_id, _vals, _digest in records]
+        rows_by_key = {vals["ref"]: row for row, vals in wave}
+        errors = [
+            (
+                rows_by_key[key],
+                "error",
+                self.env._(
+                    "ContactId '%s' belongs to a contact you may not edit (another "
+                    "company's): import it as a user of that company.",
+                    key,
+                ),
+            )
+            for key in refused
+        ]
+        return touched, errors
 
     def _update_partners(self, to_update, counts):
         """Write the fields that survivorship lets the file change; list the

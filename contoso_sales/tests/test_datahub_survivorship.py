@@ -230,3 +230,18 @@ class TestDataHubSurvivorship(DataHubCase):
         with self.assertRaises(AccessError):
             batch.conflict_ids.with_user(outsider).action_apply_file_value()
         self.assertEqual(john.street, "Hand St")
+
+    def test_a_contact_of_another_company_is_refused_on_its_row(self):
+        other = self.env["res.company"].create({"name": "Other Contoso"})
+        hidden = self.env["res.partner"].create(
+            {"name": "Hidden Person", "contoso_contact_ref": "C1", "company_id": other.id}
+        )
+        batch = self._import("contacts", FILE)
+        self.assertEqual(self._counts(batch), (2, 1, 0, 0, 1))
+        self.assertEqual(
+            batch.error_ids.reason,
+            "ContactId 'C1' belongs to a contact you may not edit (another "
+            "company's): import it as a user of that company.",
+        )
+        self.assertNotIn("Hidden", self._error_rows(batch)[1][-1])
+        self.assertEqual((hidden.name, hidden.street), ("Hidden Person", False))
