@@ -127,14 +127,20 @@ def sample_rows(source, path):
 
 def shuffle_file(path, seed=7):
     """The same records in another order, written anew: not byte-identical."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        header, *records = list(csv.reader(handle))
+    data = path.read_bytes()
+    encoding = hub["reader"].detect_encoding(data[: hub["reader"].SNIFF_BYTES])
+    text = io.StringIO(data.decode(encoding, errors="replace"), newline="")
+    header_line = text.readline()
+    delimiter = hub["reader"].detect_delimiter(header_line)
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    records = list(csv.reader(text, delimiter=delimiter))
     random.Random(seed).shuffle(records)  # noqa: S311 - an order, not a secret
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(records)
     target = path.with_name(f"{path.stem}_shuffled.csv")
-    with open(target, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(records)
+    target.write_bytes(out.getvalue().encode(encoding, errors="replace"))
     return target
 
 

@@ -245,3 +245,22 @@ class TestDataHubSurvivorship(DataHubCase):
         )
         self.assertNotIn("Hidden", self._error_rows(batch)[1][-1])
         self.assertEqual((hidden.name, hidden.street), ("Hidden Person", False))
+
+    def test_a_queued_file_is_imported_with_its_users_rights_not_the_crons(self):
+        other = self.env["res.company"].create({"name": "Other Contoso"})
+        hidden = self.env["res.partner"].create(
+            {"name": "Hidden Person", "contoso_contact_ref": "C1", "company_id": other.id}
+        )
+        self.env["ir.config_parameter"].sudo().set_param(
+            "contoso_sales.import_sync_max_rows", "1"
+        )
+        with patch.object(type(self.env["ir.cron"]), "_trigger"):
+            batch = self._import("contacts", FILE)
+        self.assertEqual(batch.state, "queued")
+        with patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", return_value=3600.0
+        ):
+            self.env["contoso.import.batch"]._cron_process_queued()
+        self.assertEqual(self._counts(batch), (2, 1, 0, 0, 1))
+        self.assertEqual(self._partner("C2").create_uid, self.data_admin)
+        self.assertEqual((hidden.name, hidden.street), ("Hidden Person", False))
