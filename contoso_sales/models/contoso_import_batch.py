@@ -413,11 +413,11 @@ class ContosoImportBatch(models.Model):
         for row in rows:
             try:
                 vals = source.clean_row(row.values, today)
-                if self.source == "contacts":
-                    self._resolve_address(vals, lookups)
             except RowError as exc:
                 errors.append((row, "error", str(exc)))
                 continue
+            if self.source == "contacts":
+                self._resolve_address(vals, lookups)
             good.append((row, vals))
         self.env.flush_all()
         counts = Counter()
@@ -521,13 +521,7 @@ class ContosoImportBatch(models.Model):
         return errors + self._link(good, touched)
 
     def _resolve_address(self, vals, lookups):
-        country_name = vals.pop("country") or ""
-        country = lookups["countries"].get(country_name.lower())
-        if country_name and not country:
-            raise RowError(
-                f"Country '{country_name}' is not a country Odoo knows: use its "
-                "name or ISO code, such as 'United States' or 'US'."
-            )
+        country = lookups["countries"].get((vals.pop("country") or "").lower())
         vals["country_id"] = country
         state = (vals.pop("state") or "").lower()
         vals["state_id"] = lookups["states"].get((country, state)) if state else None
