@@ -264,3 +264,17 @@ class TestDataHubSurvivorship(DataHubCase):
         self.assertEqual(self._counts(batch), (2, 1, 0, 0, 1))
         self.assertEqual(self._partner("C2").create_uid, self.data_admin)
         self.assertEqual((hidden.name, hidden.street), ("Hidden Person", False))
+
+    def test_a_card_is_never_matched_with_another_companys_contact(self):
+        other = self.env["res.company"].create({"name": "Other Contoso"})
+        self.env["res.partner"].create(
+            {"name": "Ann Lee", "email": "ann@example.com", "company_id": other.id}
+        )
+        self._import(
+            "loyalty",
+            "LoyaltyId,FullName,EMail,DateOfBirth,CreatedOn,RewardPoints,ContactId\r\n"
+            "LOYID_1,Ann Lee,ann@example.com,,,5,\r\n",
+        )
+        member = self.env["contoso.loyalty.member"].search([])
+        self.assertEqual(member.company_id, self.env.company)
+        self.assertFalse(member.partner_id | member.candidate_partner_id)
