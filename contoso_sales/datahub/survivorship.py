@@ -42,11 +42,8 @@ def survive(incoming, now, last=None):
         imported[name] = value
         if value == now[name]:
             continue
-        if last is None:
-            follows = now[name] is None
-        else:
-            follows = now[name] == previous
-        if follows:
+        # Still what the last import wrote (or, never imported, still empty).
+        if now[name] == previous if last is not None else now[name] is None:
             writes[name] = value
         elif last is None or value != previous:
             conflicts.append((name, now[name], value))

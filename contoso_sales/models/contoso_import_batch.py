@@ -426,7 +426,8 @@ class ContosoImportBatch(models.Model):
                 dry_run.enter_context(self._rolled_back())
             try:
                 with self.env.cr.savepoint():
-                    errors += self._write_rows(good, counts)
+                    written = self._write_rows(good, counts)
+                errors += written
             except Exception:  # noqa: BLE001 - any failure is narrowed to its rows
                 # Something in the chunk broke the whole write (a database
                 # constraint, another app's create override...): import the rows
@@ -439,11 +440,12 @@ class ContosoImportBatch(models.Model):
                     row_counts = Counter()
                     try:
                         with self.env.cr.savepoint():
-                            errors += self._write_rows([(row, vals)], row_counts)
+                            written = self._write_rows([(row, vals)], row_counts)
                     except Exception as exc:  # noqa: BLE001 - reported on the row
                         self.env.invalidate_all()
                         errors.append((row, "error", self._failure_reason(exc)))
                     else:
+                        errors += written
                         counts.update(row_counts)
         self.env.invalidate_all()
         failed = sum(1 for _row, kind, _reason in errors if kind == "error")

@@ -234,7 +234,11 @@ class TestDataHubSurvivorship(DataHubCase):
     def test_a_contact_of_another_company_is_refused_on_its_row(self):
         other = self.env["res.company"].create({"name": "Other Contoso"})
         hidden = self.env["res.partner"].create(
-            {"name": "Hidden Person", "contoso_contact_ref": "C1", "company_id": other.id}
+            {
+                "name": "Hidden Person",
+                "contoso_contact_ref": "C1",
+                "company_id": other.id,
+            }
         )
         batch = self._import("contacts", FILE)
         self.assertEqual(self._counts(batch), (2, 1, 0, 0, 1))
@@ -249,7 +253,11 @@ class TestDataHubSurvivorship(DataHubCase):
     def test_a_queued_file_is_imported_with_its_users_rights_not_the_crons(self):
         other = self.env["res.company"].create({"name": "Other Contoso"})
         hidden = self.env["res.partner"].create(
-            {"name": "Hidden Person", "contoso_contact_ref": "C1", "company_id": other.id}
+            {
+                "name": "Hidden Person",
+                "contoso_contact_ref": "C1",
+                "company_id": other.id,
+            }
         )
         self.env["ir.config_parameter"].sudo().set_param(
             "contoso_sales.import_sync_max_rows", "1"
