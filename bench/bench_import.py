@@ -93,9 +93,7 @@ def addon(env, paths):
             path = paths[source] if folder else paths[f"{source}_shuffled"]
             batch, elapsed = import_file(env, source, path)
             results[source][f"{key}_seconds"] = elapsed
-            results[source][f"{key}_changed"] = (
-                batch.rows_created + batch.rows_updated
-            )
+            results[source][f"{key}_changed"] = batch.rows_created + batch.rows_updated
             print(
                 f"  addon {source:<9} {label} {elapsed:>7.1f} s, created+updated "
                 f"{batch.rows_created + batch.rows_updated}",
