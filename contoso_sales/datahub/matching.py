@@ -36,6 +36,13 @@ def similarity(left, right):
     return SequenceMatcher(None, left, right).ratio()
 
 
+def similarity_bound(left, right):
+    """An upper bound of `similarity`, from the lengths alone (no matching)."""
+    if not left or not right:
+        return 0.0
+    return 2 * min(len(left), len(right)) / (len(left) + len(right))
+
+
 def _local(email):
     return (email or "").split("@")[0]
 
@@ -133,12 +140,21 @@ class ContactIndex:
 
     def _fuzzy(self, member):
         best = None
+        local = _local(member["email_norm"])
         for contact in self._candidates(member):
-            name_sim = similarity(member["name_key"], contact["name_key"])
-            email_sim = similarity(
-                _local(member["email_norm"]), _local(contact["email_norm"])
-            )
             dob, dob_words = self._dob_words(member, contact)
+            contact_local = _local(contact["email_norm"])
+            # Most candidates of a block cannot beat the best so far: their
+            # bound says so without comparing the strings.
+            bound = (
+                60 * similarity_bound(member["name_key"], contact["name_key"])
+                + 25 * similarity_bound(local, contact_local)
+                + 15 * dob
+            )
+            if best is not None and bound <= best[0]:
+                continue
+            name_sim = similarity(member["name_key"], contact["name_key"])
+            email_sim = similarity(local, contact_local)
             score = 60 * name_sim + 25 * email_sim + 15 * dob
             if best is None or score > best[0]:
                 reasons = [f"name {round(name_sim * 100)}% similar"]

@@ -5,7 +5,6 @@ returns a dict of typed values; a row that cannot be imported raises
 `RowError` whose message names the column, the value and what is expected.
 """
 
-import contextlib
 import datetime
 import re
 import unicodedata
@@ -49,6 +48,19 @@ _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
 
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+# Control characters other than tab and line breaks (which quoted cells may hold)
+# are never data: a NUL byte or an escape in a name is a broken export.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# PostgreSQL integer columns (points) hold at most this.
+MAX_INTEGER = 2**31 - 1
+# No Contoso purchase or income comes near this; it also keeps amounts within
+# the 28 significant digits Python's decimals round exactly.
+MAX_AMOUNT = Decimal(10**12)
+# Dates outside these years are typos or placeholders (0001-01-01, 9999-12-31).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
 class RowError(ValueError):
@@ -62,13 +74,19 @@ def _year(text):
     return year
 
 
+def _iso_date(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def parse_date(text, column):
     """A date from ISO, US (month first), day-first when the day is above 12,
     dotted European, or month-name formats; times are ignored."""
-    if len(text) == 10 and text[4] == "-":
-        # Most exports: plain ISO dates, parsed in C.
-        with contextlib.suppress(ValueError):
-            return datetime.date.fromisoformat(text)
+    # Most exports: plain ISO dates, parsed in C.
+    if len(text) == 10 and text[4] == "-" and (date := _iso_date(text)):
+        return _plausible(date, text, column)
     value = _WEEKDAY.sub("", " ".join(text.split()))
     parts = None
     if match := _ISO.match(value):
@@ -88,15 +106,25 @@ def parse_date(text, column):
     if not parts:
         raise error
     try:
-        return datetime.date(*parts)
+        date = datetime.date(*parts)
     except ValueError:
         raise error from None
+    return _plausible(date, text, column)
+
+
+def _plausible(date, text, column):
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise RowError(
+            f"{column} '{text}' is out of range: a date must be between "
+            f"{FIRST_YEAR} and {LAST_YEAR}."
+        )
+    return date
 
 
 def parse_decimal(text, column):
     """'1,234.50', '1.234,50', '12,5', '$ 12.50', '12.50 USD' -> Decimal."""
     if _PLAIN_NUMBER.match(text):
-        return Decimal(text)
+        return _in_range(Decimal(text), text, column)
     value = re.sub(r"[\s\u00a0$€£]|USD|EUR|GBP", "", text, flags=re.I)
     negative = value.startswith("(") and value.endswith(")")
     value = value.strip("()")
@@ -114,7 +142,15 @@ def parse_decimal(text, column):
         raise RowError(f"{column} '{text}' is not a number.") from None
     if not number.is_finite():
         raise RowError(f"{column} '{text}' is not a number.")
-    return -number if negative else number
+    return _in_range(-number if negative else number, text, column)
+
+
+def _in_range(number, text, column):
+    if abs(number) >= MAX_AMOUNT:
+        raise RowError(
+            f"{column} '{text}' is out of range: it must be below {MAX_AMOUNT:,}."
+        )
+    return number
 
 
 def parse_amount(text, column):
@@ -134,6 +170,11 @@ def parse_points(text, column):
         raise RowError(f"{column} '{text}' is negative: points must be 0 or more.")
     if number != number.to_integral_value():
         raise RowError(f"{column} '{text}' is not a whole number of points.")
+    if number > MAX_INTEGER:
+        raise RowError(
+            f"{column} '{text}' is out of range: points must be at most "
+            f"{MAX_INTEGER:,}."
+        )
     return int(number)
 
 
@@ -166,6 +207,27 @@ def name_key(text):
     """Order, accents, case and 'Last, First' do not matter:
     'Dupont, Zoé' and 'zoe DUPONT' -> 'dupont zoe'."""
     return " ".join(name_tokens(text))
+
+
+def check_cells(values):
+    """RowError naming the first column that holds a control character."""
+    for column, text in values.items():
+        if text and _CONTROL.search(text):
+            char = _CONTROL.search(text)[0]
+            raise RowError(
+                f"{column} holds the control character U+{ord(char):04X}: remove "
+                "it from the export (a NUL byte or an escape is never data)."
+            )
+
+
+def spreadsheet_safe(cell):
+    """A cell a spreadsheet shows as text: formulas (CSV injection) get a quote.
+
+    A plain signed number ('-5') is no formula and stays as it was."""
+    text = "" if cell is None else str(cell)
+    if text.startswith(_FORMULA_START) and not _SIGNED_NUMBER.match(text):
+        return f"'{text}"
+    return text
 
 
 def _key(values, column):
@@ -271,11 +333,3 @@ def clean_pos(values, today=None):
         values["RewardPointsAdded"], "RewardPointsAdded"
     )
     return vals
-
-
-CLEANERS = {
-    "contacts": clean_contacts,
-    "loyalty": clean_loyalty,
-    "online": clean_online,
-    "pos": clean_pos,
-}

@@ -11,6 +11,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from . import normalise
+
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -31,13 +33,29 @@ codecs.register_error("contoso_cp1252", _cp1252_fallback)
 
 @dataclass(frozen=True)
 class Source:
-    """What one export looks like: canonical column names and which are keys."""
+    """One export, described once for reading, staging and upserting.
+
+    `columns` are its canonical column names, `required` those a file must have,
+    `key` the column that identifies a record, `clean` turns a row's text into
+    typed values (or a RowError), `fields` maps those values to the fields of
+    `model` that the import writes, and `link` names the value that points to a
+    record of another source: (value, column, source it points to).
+    """
 
     code: str
     label: str
     columns: tuple
     required: tuple
     key: str
+    clean: object = None
+    model: str = ""
+    fields: dict = field(default_factory=dict)
+    link: tuple = ()
+
+    def clean_row(self, values, today=None):
+        """Typed values of one row, or RowError naming the column and why."""
+        normalise.check_cells(values)
+        return self.clean(values, today)
 
 
 SOURCES = {
@@ -64,6 +82,19 @@ SOURCES = {
         ),
         ("ContactId", "FirstName", "LastName"),
         "ContactId",
+        normalise.clean_contacts,
+        "res.partner",
+        {
+            "name": "name",
+            "email": "email",
+            "birthdate": "contoso_birthdate",
+            "street": "street",
+            "zip": "zip",
+            "city": "city",
+            "state_id": "state_id",
+            "country_id": "country_id",
+            "function": "function",
+        },
     ),
     "loyalty": Source(
         "loyalty",
@@ -79,6 +110,19 @@ SOURCES = {
         ),
         ("LoyaltyId", "FullName"),
         "LoyaltyId",
+        normalise.clean_loyalty,
+        "contoso.loyalty.member",
+        {
+            "name": "name",
+            "email": "email",
+            "email_norm": "email_norm",
+            "name_key": "name_key",
+            "birthdate": "birthdate",
+            "created_on": "created_on",
+            "points": "points",
+            "contact_ref": "contact_ref",
+        },
+        ("contact_ref", "ContactId", "contacts"),
     ),
     "online": Source(
         "online",
@@ -93,6 +137,16 @@ SOURCES = {
         ),
         ("PurchaseId", "ContactId", "PurchasedOn", "TotalPrice"),
         "PurchaseId",
+        normalise.clean_online,
+        "contoso.purchase",
+        {
+            "contact_ref": "contact_ref",
+            "date": "date",
+            "amount": "amount_total",
+            "activity": "activity_type",
+            "subject": "subject",
+        },
+        ("contact_ref", "ContactId", "contacts"),
     ),
     "pos": Source(
         "pos",
@@ -108,6 +162,17 @@ SOURCES = {
         ),
         ("PurchaseId", "LoyaltyId", "PurchasedOn", "TotalPrice"),
         "PurchaseId",
+        normalise.clean_pos,
+        "contoso.purchase",
+        {
+            "loyalty_ref": "loyalty_ref",
+            "date": "date",
+            "amount": "amount_total",
+            "points_added": "points_added",
+            "activity": "activity_type",
+            "subject": "subject",
+        },
+        ("loyalty_ref", "LoyaltyId", "loyalty"),
     ),
 }
 

@@ -3,17 +3,20 @@ import contextlib
 import csv
 import hashlib
 import io
+import json
 import logging
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from itertools import islice
 
+from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..datahub.normalise import CLEANERS, RowError
+from ..datahub.normalise import RowError, spreadsheet_safe
 from ..datahub.reader import SOURCES, FileRefused, open_source
 from ..datahub.sample import write_samples
+from ..datahub.survivorship import jsonable, row_hash, survive
 
 _logger = logging.getLogger(__name__)
 
@@ -25,18 +28,12 @@ SOURCE_SELECTION = [
 ]
 COUNTRY_ALIASES = {"usa": "us", "united states of america": "us", "uk": "gb"}
 
-# One temp table and one INSERT ... ON CONFLICT per source. The WHERE of the
-# DO UPDATE skips rows whose values are all the same, so RETURNING lists only
-# created (xmax = 0) and really updated rows: the rest are unchanged.
+# The addon's own tables take COPY into a temp table and one INSERT ... ON
+# CONFLICT per source. The WHERE of the DO UPDATE skips rows whose values are
+# all the same, so RETURNING lists only created (xmax = 0) and really updated
+# rows: the rest are unchanged. COALESCE keeps a stored value when the file's
+# cell is empty. Partners are not written here: they go through the ORM.
 TEMP_TABLES = {
-    "contacts": """
-        CREATE TEMP TABLE IF NOT EXISTS contoso_import_contacts (
-            ref varchar, name varchar, email varchar, email_norm varchar,
-            name_key varchar, birthdate date, street varchar, zip varchar,
-            city varchar, state_id int, country_id int, function varchar
-        ) ON COMMIT DROP;
-        TRUNCATE contoso_import_contacts
-    """,
     "loyalty": """
         CREATE TEMP TABLE IF NOT EXISTS contoso_import_loyalty (
             ref varchar, name varchar, email varchar, email_norm varchar,
@@ -60,97 +57,35 @@ TEMP_TABLES = {
         TRUNCATE contoso_import_pos
     """,
 }
-TEMP_COLUMNS = {
-    "contacts": (
-        "ref",
-        "name",
-        "email",
-        "email_norm",
-        "name_key",
-        "birthdate",
-        "street",
-        "zip",
-        "city",
-        "state_id",
-        "country_id",
-        "function",
-    ),
-    "loyalty": (
-        "ref",
-        "name",
-        "email",
-        "email_norm",
-        "name_key",
-        "birthdate",
-        "created_on",
-        "points",
-        "contact_ref",
-    ),
-    "online": ("ref", "contact_ref", "date", "amount", "activity", "subject"),
-    "pos": (
-        "ref",
-        "loyalty_ref",
-        "date",
-        "amount",
-        "points_added",
-        "activity",
-        "subject",
-    ),
-}
-COPY = {
-    source: f"COPY contoso_import_{source} ({', '.join(cols)}) FROM STDIN "
-    "WITH (FORMAT csv)"
-    for source, cols in TEMP_COLUMNS.items()
-}
 UPSERT = {
-    "contacts": """
-        INSERT INTO res_partner AS t (
-            contoso_contact_ref, name, complete_name, email, email_normalized,
-            contoso_name_key, contoso_birthdate, street, zip, city, state_id,
-            country_id, function, type, active, is_company, partner_share,
-            autopost_bills, lang, create_uid, write_uid, create_date, write_date)
-        SELECT ref, name, name, email, email_norm, name_key, birthdate, street, zip,
-               city, state_id, country_id, function, 'contact', true, false, true,
-               'ask', %(lang)s, %(uid)s, %(uid)s, %(now)s, %(now)s
-          FROM contoso_import_contacts
-        ON CONFLICT (contoso_contact_ref) WHERE contoso_contact_ref IS NOT NULL
-        DO UPDATE SET name = EXCLUDED.name, complete_name = EXCLUDED.name,
-            email = EXCLUDED.email, email_normalized = EXCLUDED.email_normalized,
-            contoso_name_key = EXCLUDED.contoso_name_key,
-            contoso_birthdate = EXCLUDED.contoso_birthdate,
-            street = EXCLUDED.street, zip = EXCLUDED.zip, city = EXCLUDED.city,
-            state_id = EXCLUDED.state_id, country_id = EXCLUDED.country_id,
-            function = EXCLUDED.function, write_uid = EXCLUDED.write_uid,
-            write_date = EXCLUDED.write_date
-        WHERE (t.name, t.email, t.contoso_birthdate, t.street, t.zip, t.city,
-               t.state_id, t.country_id, t.function)
-              IS DISTINCT FROM
-              (EXCLUDED.name, EXCLUDED.email, EXCLUDED.contoso_birthdate,
-               EXCLUDED.street, EXCLUDED.zip, EXCLUDED.city, EXCLUDED.state_id,
-               EXCLUDED.country_id, EXCLUDED.function)
-        RETURNING id, (xmax = 0)
-    """,
     "loyalty": """
         INSERT INTO contoso_loyalty_member AS t (
             loyalty_ref, name, email, email_norm, name_key, birthdate, created_on,
-            points, contact_ref, create_uid, write_uid, create_date, write_date)
+            points, contact_ref, company_id, create_uid, write_uid, create_date,
+            write_date)
         SELECT ref, name, email, email_norm, name_key, birthdate, created_on,
-               points, contact_ref, %(uid)s, %(uid)s, %(now)s, %(now)s
+               points, contact_ref, %(company)s, %(uid)s, %(uid)s, %(now)s, %(now)s
           FROM contoso_import_loyalty
-        ON CONFLICT (loyalty_ref)
-        DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
-            email_norm = EXCLUDED.email_norm, name_key = EXCLUDED.name_key,
-            birthdate = EXCLUDED.birthdate, created_on = EXCLUDED.created_on,
-            points = EXCLUDED.points, contact_ref = EXCLUDED.contact_ref,
+        ON CONFLICT (company_id, loyalty_ref)
+        DO UPDATE SET name = EXCLUDED.name,
+            email = COALESCE(EXCLUDED.email, t.email),
+            email_norm = COALESCE(EXCLUDED.email_norm, t.email_norm),
+            name_key = EXCLUDED.name_key,
+            birthdate = COALESCE(EXCLUDED.birthdate, t.birthdate),
+            created_on = COALESCE(EXCLUDED.created_on, t.created_on),
+            points = EXCLUDED.points,
+            contact_ref = COALESCE(EXCLUDED.contact_ref, t.contact_ref),
             write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
         WHERE (t.name, t.email, t.birthdate, t.created_on, t.points, t.contact_ref)
               IS DISTINCT FROM
-              (EXCLUDED.name, EXCLUDED.email, EXCLUDED.birthdate,
-               EXCLUDED.created_on, EXCLUDED.points, EXCLUDED.contact_ref)
+              (EXCLUDED.name, COALESCE(EXCLUDED.email, t.email),
+               COALESCE(EXCLUDED.birthdate, t.birthdate),
+               COALESCE(EXCLUDED.created_on, t.created_on), EXCLUDED.points,
+               COALESCE(EXCLUDED.contact_ref, t.contact_ref))
         RETURNING id, (xmax = 0)
     """,
     # Purchases find their customer in the same statement: the partner of the
-    # ContactId (web) or of the loyalty member (shop), if already known.
+    # ContactId (web) or of the company's loyalty member (shop), if known.
     "online": """
         INSERT INTO contoso_purchase AS t (
             channel, source_ref, contact_ref, partner_id, date, amount_total,
@@ -161,16 +96,18 @@ UPSERT = {
                %(now)s
           FROM contoso_import_online i
      LEFT JOIN res_partner rp ON rp.contoso_contact_ref = i.contact_ref
-        ON CONFLICT (channel, source_ref)
+        ON CONFLICT (company_id, channel, source_ref)
         DO UPDATE SET contact_ref = EXCLUDED.contact_ref,
             partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
             amount_total = EXCLUDED.amount_total,
-            activity_type = EXCLUDED.activity_type, subject = EXCLUDED.subject,
+            activity_type = COALESCE(EXCLUDED.activity_type, t.activity_type),
+            subject = COALESCE(EXCLUDED.subject, t.subject),
             write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
         WHERE (t.contact_ref, t.date, t.amount_total, t.activity_type, t.subject)
               IS DISTINCT FROM
               (EXCLUDED.contact_ref, EXCLUDED.date, EXCLUDED.amount_total,
-               EXCLUDED.activity_type, EXCLUDED.subject)
+               COALESCE(EXCLUDED.activity_type, t.activity_type),
+               COALESCE(EXCLUDED.subject, t.subject))
         RETURNING id, (xmax = 0)
     """,
     "pos": """
@@ -182,48 +119,51 @@ UPSERT = {
                i.points_added, i.activity, i.subject, %(company)s, %(currency)s,
                %(uid)s, %(uid)s, %(now)s, %(now)s
           FROM contoso_import_pos i
-     LEFT JOIN contoso_loyalty_member m ON m.loyalty_ref = i.loyalty_ref
-        ON CONFLICT (channel, source_ref)
+     LEFT JOIN contoso_loyalty_member m
+            ON m.loyalty_ref = i.loyalty_ref AND m.company_id = %(company)s
+        ON CONFLICT (company_id, channel, source_ref)
         DO UPDATE SET loyalty_ref = EXCLUDED.loyalty_ref,
             partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
             amount_total = EXCLUDED.amount_total,
             points_added = EXCLUDED.points_added,
-            activity_type = EXCLUDED.activity_type, subject = EXCLUDED.subject,
+            activity_type = COALESCE(EXCLUDED.activity_type, t.activity_type),
+            subject = COALESCE(EXCLUDED.subject, t.subject),
             write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
         WHERE (t.loyalty_ref, t.date, t.amount_total, t.points_added,
                t.activity_type, t.subject)
               IS DISTINCT FROM
               (EXCLUDED.loyalty_ref, EXCLUDED.date, EXCLUDED.amount_total,
-               EXCLUDED.points_added, EXCLUDED.activity_type, EXCLUDED.subject)
+               EXCLUDED.points_added,
+               COALESCE(EXCLUDED.activity_type, t.activity_type),
+               COALESCE(EXCLUDED.subject, t.subject))
         RETURNING id, (xmax = 0)
     """,
 }
-# Refs a chunk points to that do not exist (yet): its rows are imported unlinked.
+# Refs a chunk points to that do not exist (yet), by the kind of record the
+# source's link points to: its rows are imported unlinked.
 UNKNOWN_REFS = {
-    "online": (
-        "contact_ref",
-        "ContactId",
-        """SELECT r FROM unnest(%s::varchar[]) r WHERE NOT EXISTS
+    "contacts": """SELECT r FROM unnest(%(refs)s::varchar[]) r WHERE NOT EXISTS
            (SELECT 1 FROM res_partner WHERE contoso_contact_ref = r)""",
-        "the purchase is imported without a customer and is linked when that "
-        "contact is imported",
-    ),
-    "pos": (
-        "loyalty_ref",
-        "LoyaltyId",
-        """SELECT r FROM unnest(%s::varchar[]) r WHERE NOT EXISTS
-           (SELECT 1 FROM contoso_loyalty_member WHERE loyalty_ref = r)""",
-        "the purchase is imported without a customer and is linked when that "
-        "loyalty member is imported",
-    ),
-    "loyalty": (
-        "contact_ref",
-        "ContactId",
-        """SELECT r FROM unnest(%s::varchar[]) r WHERE NOT EXISTS
-           (SELECT 1 FROM res_partner WHERE contoso_contact_ref = r)""",
-        "the member is imported and matched by e-mail, name and birth date "
-        "meanwhile; it is linked to that contact when it is imported",
-    ),
+    "loyalty": """SELECT r FROM unnest(%(refs)s::varchar[]) r WHERE NOT EXISTS
+           (SELECT 1 FROM contoso_loyalty_member
+             WHERE loyalty_ref = r AND company_id = %(company)s)""",
+}
+UNLINKED_CONSEQUENCE = {
+    "online": "the purchase is imported without a customer and is linked when "
+    "that contact is imported",
+    "pos": "the purchase is imported without a customer and is linked when that "
+    "loyalty member is imported",
+    "loyalty": "the member is imported and matched by e-mail, name and birth date "
+    "meanwhile; it is linked to that contact when it is imported",
+}
+# Partners are written the way a bulk import in Odoo writes them: no "created"
+# message and no field tracking per partner (the import logs its own note with
+# the changed fields, in one batch), no follower subscription.
+PARTNER_IMPORT_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
 }
 
 
@@ -288,10 +228,23 @@ class ContosoImportBatch(models.Model):
     error_ids = fields.One2many(
         "contoso.import.error", "batch_id", string="Row Errors", readonly=True
     )
-    error_file = fields.Binary(
-        string="Error File", compute="_compute_error_file", attachment=False
+    conflict_ids = fields.One2many(
+        "contoso.import.conflict", "batch_id", string="Conflicted Fields", readonly=True
     )
-    error_filename = fields.Char(compute="_compute_error_file")
+    conflict_count = fields.Integer(
+        string="Conflicts",
+        compute="_compute_conflict_count",
+        help="Fields changed in Odoo since the last import that the file would "
+        "overwrite: Odoo's value was kept.",
+    )
+    error_file = fields.Binary(
+        string="Error File",
+        attachment=True,
+        readonly=True,
+        help="The rows not imported (or imported with a warning), with the "
+        "reason; built once when the import ends.",
+    )
+    error_filename = fields.Char(string="Error File Name", readonly=True)
     date_start = fields.Datetime(string="Started", readonly=True)
     date_end = fields.Datetime(string="Ended", readonly=True)
     user_id = fields.Many2one(
@@ -305,6 +258,7 @@ class ContosoImportBatch(models.Model):
         string="Company",
         required=True,
         readonly=True,
+        index=True,
         default=lambda self: self.env.company,
     )
 
@@ -324,23 +278,35 @@ class ContosoImportBatch(models.Model):
             else:
                 batch.progress = 0
 
-    @api.depends("error_ids", "header")
-    def _compute_error_file(self):
+    @api.depends("conflict_ids")
+    def _compute_conflict_count(self):
+        counts = dict(
+            self.env["contoso.import.conflict"]._read_group(
+                [("batch_id", "in", self.ids)], ["batch_id"], ["__count"]
+            )
+        )
         for batch in self:
-            if not batch.error_ids:
-                batch.error_file = batch.error_filename = False
-                continue
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\r\n")
-            header = list(batch.header or [])
-            writer.writerow([*header, "reason"])
-            for error in batch.error_ids:
-                cells = list(error.cells or [])
-                cells += [""] * (len(header) - len(cells))
-                writer.writerow([*cells[: len(header)], error.reason])
-            batch.error_file = base64.b64encode(out.getvalue().encode("utf-8-sig"))
-            stem = (batch.filename or "import").rsplit(".", 1)[0]
-            batch.error_filename = f"{stem}-errors.csv"
+            batch.conflict_count = counts.get(batch, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Who imports, for which company and in which state is the server's to
+        # say, never the client's: the batch's company is the importing user's
+        # current company, whose data the import then writes.
+        if not self.env.su:
+            for vals in vals_list:
+                vals.update(
+                    company_id=self.env.company.id,
+                    user_id=self.env.uid,
+                    state="queued",
+                )
+                for name in vals.keys() - {"source", "filename", "file", "dry_run"}:
+                    if name.startswith(("rows_", "date_", "error_")) or name in (
+                        "header",
+                        "message",
+                    ):
+                        vals.pop(name)
+        return super().create(vals_list)
 
     # -- reading ---------------------------------------------------------------
 
@@ -389,6 +355,11 @@ class ContosoImportBatch(models.Model):
         param = self.env["ir.config_parameter"].sudo()  # reading a setting only
         return int(param.get_param("contoso_sales.import_chunk_rows", 10000))
 
+    def _bookkeep(self, vals):
+        # The batch's own counters and state: users may read a batch, never write
+        # it, so that nobody can mark a file done or move its offset by hand.
+        self.sudo().write(vals)  # only server-computed values, see above
+
     def _process(self, max_chunks=None, commit=False):
         """Import the rows after `rows_done`, chunk by chunk. Returns True when
         the file is finished.
@@ -398,9 +369,10 @@ class ContosoImportBatch(models.Model):
         after the last committed one; the upsert makes re-running it harmless.
         """
         self.ensure_one()
+        vals = {"state": "running"}
         if not self.date_start:
-            self.date_start = fields.Datetime.now()
-        self.state = "running"
+            vals["date_start"] = fields.Datetime.now()
+        self._bookkeep(vals)
         size = self._chunk_rows()
         lookups = self._lookups()
         chunks = 0
@@ -411,7 +383,7 @@ class ContosoImportBatch(models.Model):
                 self._finish(failed=str(exc))
                 return True
             if not self.header:
-                self.write(
+                self._bookkeep(
                     {
                         "header": reader.header,
                         "detected": reader.describe(),
@@ -435,12 +407,12 @@ class ContosoImportBatch(models.Model):
 
     def _import_chunk(self, rows, lookups):
         """Clean, upsert and link one chunk; record its counts and errors."""
-        clean = CLEANERS[self.source]
+        source = SOURCES[self.source]
         today = fields.Date.context_today(self)
         good, errors = [], []
         for row in rows:
             try:
-                vals = clean(row.values, today)
+                vals = source.clean_row(row.values, today)
             except RowError as exc:
                 errors.append((row, "error", str(exc)))
                 continue
@@ -448,34 +420,36 @@ class ContosoImportBatch(models.Model):
                 self._resolve_address(vals, lookups)
             good.append((row, vals))
         self.env.flush_all()
-        cr = self.env.cr
-        if self.dry_run:
-            cr.execute("SAVEPOINT contoso_dry_run")
         counts = Counter()
-        # A key repeated in a chunk goes in a later wave, as if it came in the
-        # next chunk: counts match reading the file row by row.
-        seen = Counter()
-        waves = []
-        for row, vals in good:
-            wave = seen[vals["ref"]]
-            seen[vals["ref"]] += 1
-            if wave == len(waves):
-                waves.append([])
-            waves[wave].append((row, vals))
-        touched = []
-        for wave in waves:
-            returned = self._upsert([vals for _row, vals in wave])
-            created = sum(1 for _id, inserted in returned if inserted)
-            counts["created"] += created
-            counts["updated"] += len(returned) - created
-            counts["unchanged"] += len(wave) - len(returned)
-            touched += [record_id for record_id, _inserted in returned]
-        errors += self._link(good, touched)
-        if self.dry_run:
-            cr.execute("ROLLBACK TO SAVEPOINT contoso_dry_run")
+        with contextlib.ExitStack() as dry_run:
+            if self.dry_run:
+                dry_run.enter_context(self._rolled_back())
+            try:
+                with self.env.cr.savepoint():
+                    written = self._write_rows(good, counts)
+                errors += written
+            except Exception:  # noqa: BLE001 - any failure is narrowed to its rows
+                # Something in the chunk broke the whole write (a database
+                # constraint, another app's create override...): import the rows
+                # one by one, so that only the rows at fault fail, with the
+                # reason; Resume then never fails again on the same chunk.
+                _logger.info("Import %s: chunk failed, retrying row by row", self.id)
+                self.env.invalidate_all()
+                counts.clear()
+                for row, vals in good:
+                    row_counts = Counter()
+                    try:
+                        with self.env.cr.savepoint():
+                            written = self._write_rows([(row, vals)], row_counts)
+                    except Exception as exc:  # noqa: BLE001 - reported on the row
+                        self.env.invalidate_all()
+                        errors.append((row, "error", self._failure_reason(exc)))
+                    else:
+                        errors += written
+                        counts.update(row_counts)
         self.env.invalidate_all()
         failed = sum(1 for _row, kind, _reason in errors if kind == "error")
-        self.write(
+        self._bookkeep(
             {
                 "rows_done": self.rows_done + len(rows),
                 "rows_created": self.rows_created + counts["created"],
@@ -486,18 +460,67 @@ class ContosoImportBatch(models.Model):
             }
         )
         if errors:
-            self.env["contoso.import.error"].create(
+            self.env["contoso.import.error"].sudo().create(  # the batch's own rows
                 [
                     {
                         "batch_id": self.id,
                         "line": row.line,
                         "kind": kind,
                         "reason": reason,
-                        "cells": row.cells,
+                        # PostgreSQL stores no NUL character: shown as U+FFFD.
+                        "cells": [cell.replace("\x00", "\ufffd") for cell in row.cells],
                     }
                     for row, kind, reason in sorted(errors, key=lambda e: e[0].line)
                 ]
             )
+
+    @contextlib.contextmanager
+    def _rolled_back(self):
+        """Everything written inside is rolled back: a dry run."""
+        cr = self.env.cr
+        cr.execute("SAVEPOINT contoso_dry_run")
+        try:
+            yield
+        finally:
+            self.env.flush_all()
+            cr.execute("ROLLBACK TO SAVEPOINT contoso_dry_run")
+            self.env.invalidate_all()
+
+    @api.model
+    def _failure_reason(self, exc):
+        message = getattr(exc, "pgerror", None) or str(exc) or type(exc).__name__
+        return self.env._(
+            "The row could not be written: %(reason)s",
+            reason=" ".join(message.split())[:500],
+        )
+
+    def _write_rows(self, good, counts):
+        """Upsert the cleaned rows and link them; returns row errors and
+        warnings."""
+        # A key repeated in a chunk goes in a later wave, as if it came in the
+        # next chunk: counts match reading the file row by row.
+        seen = Counter()
+        waves = []
+        for row, vals in good:
+            wave = seen[vals["ref"]]
+            seen[vals["ref"]] += 1
+            if wave == len(waves):
+                waves.append([])
+            waves[wave].append((row, vals))
+        touched, errors = [], []
+        for wave in waves:
+            if self.source == "contacts":
+                written, refused = self._upsert_partners(wave, counts)
+                touched += written
+                errors += refused
+                continue
+            returned = self._upsert_sql([vals for _row, vals in wave])
+            created = sum(1 for _id, inserted in returned if inserted)
+            counts["created"] += created
+            counts["updated"] += len(returned) - created
+            counts["unchanged"] += len(wave) - len(returned)
+            touched += [record_id for record_id, _inserted in returned]
+        return errors + self._link(good, touched)
 
     def _resolve_address(self, vals, lookups):
         country = lookups["countries"].get((vals.pop("country") or "").lower())
@@ -505,46 +528,291 @@ class ContosoImportBatch(models.Model):
         state = (vals.pop("state") or "").lower()
         vals["state_id"] = lookups["states"].get((country, state)) if state else None
 
-    def _upsert(self, records):
+    def _upsert_sql(self, records):
         """COPY the records into a temp table and upsert them; (id, created) rows."""
         cr = self.env.cr
+        source = SOURCES[self.source]
+        columns = ("ref", *source.fields)
         cr.execute(TEMP_TABLES[self.source])
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        columns = TEMP_COLUMNS[self.source]
         for vals in records:
             writer.writerow([vals[col] for col in columns])
         buffer.seek(0)
-        cr.copy_expert(COPY[self.source], buffer)
+        cr.copy_expert(
+            f"COPY contoso_import_{self.source} ({', '.join(columns)}) FROM STDIN "
+            "WITH (FORMAT csv)",
+            buffer,
+        )
         cr.execute(
             UPSERT[self.source],
             {
                 "uid": self.env.uid,
                 "now": fields.Datetime.now(),
-                "lang": self.env.lang or "en_US",
                 "company": self.company_id.id,
                 "currency": self.company_id.currency_id.id,
             },
         )
-        returned = cr.fetchall()
-        if self.source == "contacts":
-            created = [record_id for record_id, inserted in returned if inserted]
-            if created:
-                cr.execute(
-                    "UPDATE res_partner SET commercial_partner_id = id "
-                    "WHERE id = ANY(%s)",
-                    [created],
+        return cr.fetchall()
+
+    # -- partners: survivorship -------------------------------------------------
+
+    def _upsert_partners(self, wave, counts):
+        """Create or update the wave's partners through the ORM, the way a
+        customer data platform does: an unchanged row (same hash as its last
+        import) is skipped before reaching the ORM; an empty cell never erases;
+        a field a person changed since the last import is kept and listed as a
+        conflict. Returns the ids of the partners written and the rows refused."""
+        source = SOURCES["contacts"]
+        cr = self.env.cr
+        rows = []
+        for _row, vals in wave:
+            file_vals = {
+                name: jsonable(vals[key]) for key, name in source.fields.items()
+            }
+            rows.append((vals["ref"], file_vals, row_hash(file_vals)))
+        keys = [key for key, _vals, _digest in rows]
+        cr.execute(
+            """
+            SELECT key, id, row_hash, imported_values, partner_id
+              FROM contoso_source_record
+             WHERE source = 'contacts' AND key = ANY(%s)
+            """,
+            [keys],
+        )
+        known = {key: rest for key, *rest in cr.fetchall()}
+        cr.execute(
+            "SELECT contoso_contact_ref, id FROM res_partner "
+            "WHERE contoso_contact_ref = ANY(%s)",
+            [keys],
+        )
+        partner_by_ref = dict(cr.fetchall())
+        # A ContactId of a contact the user may not edit (another company's) is
+        # refused on its row, without reading or naming that contact.
+        editable = set(
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .browse(partner_by_ref.values())
+            ._filtered_access("write")
+            .ids
+        )
+        to_create, to_update, refused = [], [], []
+        for key, file_vals, digest in rows:
+            record = known.get(key)
+            partner_id = partner_by_ref.get(key)
+            if partner_id and partner_id not in editable:
+                refused.append(key)
+            elif record and record[1] == digest and partner_id:
+                counts["unchanged"] += 1
+            elif partner_id:
+                to_update.append((key, partner_id, file_vals, digest, record))
+            else:
+                to_create.append((key, file_vals, digest))
+        partners = self.env["res.partner"].with_context(**PARTNER_IMPORT_CONTEXT)
+        records = []
+        if to_create:
+            created = partners.create(
+                [
+                    {
+                        "contoso_contact_ref": key,
+                        **{name: v for name, v in file_vals.items() if v is not None},
+                    }
+                    for key, file_vals, _digest in to_create
+                ]
+            )
+            counts["created"] += len(created)
+            records += [
+                (key, partner.id, {n: v for n, v in file_vals.items() if v}, digest)
+                for (key, file_vals, digest), partner in zip(
+                    to_create, created, strict=True
                 )
-        return returned
+            ]
+        if to_update:
+            records += self._update_partners(to_update, counts)
+        self._save_source_records(records)
+        touched = [partner_id for _key, partner_id, _vals, _digest in records]
+        rows_by_key = {vals["ref"]: row for row, vals in wave}
+        errors = [
+            (
+                rows_by_key[key],
+                "error",
+                self.env._(
+                    "ContactId '%s' belongs to a contact you may not edit (another "
+                    "company's): import it as a user of that company.",
+                    key,
+                ),
+            )
+            for key in refused
+        ]
+        return touched, errors
+
+    def _update_partners(self, to_update, counts):
+        """Write the fields that survivorship lets the file change; list the
+        others as conflicts. Returns the source records to save."""
+        source = SOURCES["contacts"]
+        names = list(source.fields.values())
+        partner_ids = [partner_id for _key, partner_id, *_rest in to_update]
+        current = {
+            partner["id"]: partner
+            for partner in self.env["res.partner"]
+            .browse(partner_ids)
+            .with_context(active_test=False)
+            .read(names, load=None)
+        }
+        writes = defaultdict(list)
+        changes, conflicts, records = {}, [], []
+        for key, partner_id, file_vals, digest, record in to_update:
+            now = {name: jsonable(current[partner_id][name]) for name in names}
+            new_vals, clashes, imported = survive(
+                file_vals, now, (record[2] or {}) if record else None
+            )
+            conflicts += [(key, partner_id, *clash) for clash in clashes]
+            if new_vals:
+                writes[tuple(sorted(new_vals.items()))].append(partner_id)
+                changes[partner_id] = [
+                    (name, now[name], value) for name, value in new_vals.items()
+                ]
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+            records.append((key, partner_id, imported, digest))
+        partners = self.env["res.partner"].with_context(**PARTNER_IMPORT_CONTEXT)
+        for items, ids in writes.items():
+            partners.browse(ids).write(dict(items))
+        self._log_changes(changes)
+        self._create_conflicts(conflicts)
+        # The hash of a row with conflicts is the file's: the same row again is
+        # skipped, a changed row is compared field by field again.
+        return records
+
+    def _save_source_records(self, records):
+        if not records:
+            return
+        keys, partner_ids, values, digests = zip(*records, strict=True)
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            INSERT INTO contoso_source_record AS t (
+                source, key, partner_id, imported_values, row_hash, batch_id,
+                company_id, create_uid, write_uid, create_date, write_date)
+            SELECT 'contacts', u.key, u.partner_id, u.vals, u.digest, %(batch)s,
+                   %(company)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+              FROM unnest(%(keys)s::varchar[], %(partners)s::int[],
+                          %(vals)s::jsonb[], %(digests)s::varchar[])
+                   AS u(key, partner_id, vals, digest)
+            ON CONFLICT (source, key) DO UPDATE SET
+                partner_id = EXCLUDED.partner_id,
+                imported_values = EXCLUDED.imported_values,
+                row_hash = EXCLUDED.row_hash, batch_id = EXCLUDED.batch_id,
+                company_id = EXCLUDED.company_id, write_uid = EXCLUDED.write_uid,
+                write_date = EXCLUDED.write_date
+            """,
+            {
+                "keys": list(keys),
+                "partners": list(partner_ids),
+                "vals": [json.dumps(v) for v in values],
+                "digests": list(digests),
+                "batch": self.id,
+                "company": self.company_id.id,
+                "uid": self.env.uid,
+                "now": fields.Datetime.now(),
+            },
+        )
+        self.env["contoso.source.record"].invalidate_model()
+
+    def _display_values(self, triples):
+        """Readable values of (field, value) pairs: names of many2one records."""
+        partner_fields = self.env["res.partner"]._fields
+        ids = defaultdict(set)
+        for name, value in triples:
+            if value and partner_fields[name].type == "many2one":
+                ids[partner_fields[name].comodel_name].add(value)
+        names = {
+            (model, record.id): record.display_name
+            for model, record_ids in ids.items()
+            for record in self.env[model].browse(record_ids)
+        }
+
+        def show(name, value):
+            if value is None:
+                return ""
+            field = partner_fields[name]
+            if field.type == "many2one":
+                return names.get((field.comodel_name, value), str(value))
+            return str(value)
+
+        return show
+
+    def _log_changes(self, changes):
+        """One note per updated partner: which import changed which field."""
+        if not changes:
+            return
+        show = self._display_values(
+            (name, value)
+            for triples in changes.values()
+            for name, old, new in triples
+            for value in (old, new)
+        )
+        fields_ = self.env["res.partner"]._fields
+        bodies = {}
+        for partner_id, triples in changes.items():
+            items = Markup("").join(
+                Markup("<li>%s: %s → %s</li>")
+                % (
+                    fields_[name]._description_string(self.env),
+                    show(name, old) or "—",
+                    show(name, new),
+                )
+                for name, old, new in triples
+            )
+            bodies[partner_id] = Markup("<p>%s</p><ul>%s</ul>") % (
+                self.env._(
+                    "Updated by the import %(name)s (#%(id)s):",
+                    name=self.name,
+                    id=self.id,
+                ),
+                items,
+            )
+        self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies)
+
+    def _create_conflicts(self, conflicts):
+        if not conflicts:
+            return
+        show = self._display_values(
+            (name, value)
+            for _key, _pid, name, now, new in conflicts
+            for value in (now, new)
+        )
+        self.env["contoso.import.conflict"].sudo().create(  # the batch's own list
+            [
+                {
+                    "batch_id": self.id,
+                    "key": key,
+                    "partner_id": partner_id,
+                    "field_name": name,
+                    "odoo_value": show(name, now),
+                    "file_value": show(name, new),
+                    "file_raw": {"value": new},
+                }
+                for key, partner_id, name, now, new in conflicts
+            ]
+        )
+
+    # -- linking ---------------------------------------------------------------
 
     def _link(self, good, touched):
         """Link the chunk's rows to their customers; warnings for unknown refs."""
         warnings = []
-        if self.source in UNKNOWN_REFS:
-            field, column, query, consequence = UNKNOWN_REFS[self.source]
+        source = SOURCES[self.source]
+        if source.link:
+            field, column, target = source.link
             refs = sorted({vals[field] for _row, vals in good if vals[field]})
-            self.env.cr.execute(query, [refs])
+            self.env.flush_all()
+            self.env.cr.execute(
+                UNKNOWN_REFS[target], {"refs": refs, "company": self.company_id.id}
+            )
             unknown = {ref for (ref,) in self.env.cr.fetchall()}
+            consequence = UNLINKED_CONSEQUENCE[self.source]
             warnings = [
                 (row, "warning", f"{column} '{vals[field]}' is unknown: {consequence}.")
                 for row, vals in good
@@ -575,39 +843,94 @@ class ContosoImportBatch(models.Model):
             size = self._chunk_rows()
             for start in range(0, len(waiting), size):
                 waiting[start : start + size]._match()
-        self.write(
+        self._bookkeep(
             {
                 "state": state,
                 "message": failed or self.message,
                 "rows_total": max(self.rows_total, self.rows_done),
                 "date_end": fields.Datetime.now(),
+                **self._error_file_values(),
             }
         )
+
+    def _error_file_values(self):
+        """The error file, built once when the import ends. Cells a spreadsheet
+        would run as formulas are neutralised (CSV injection)."""
+        errors = (
+            self.env["contoso.import.error"]
+            .sudo()
+            .search_fetch([("batch_id", "=", self.id)], ["cells", "reason"])
+        )  # the batch's own rows, read to build its file
+        if not errors:
+            return {"error_file": False, "error_filename": False}
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        header = list(self.header or [])
+        writer.writerow([spreadsheet_safe(cell) for cell in [*header, "reason"]])
+        for error in errors:
+            cells = list(error.cells or [])
+            cells += [""] * (len(header) - len(cells))
+            writer.writerow(
+                [
+                    spreadsheet_safe(cell)
+                    for cell in [*cells[: len(header)], error.reason]
+                ]
+            )
+        stem = (self.filename or "import").rsplit(".", 1)[0]
+        return {
+            "error_file": base64.b64encode(out.getvalue().encode("utf-8-sig")),
+            "error_filename": f"{stem}-errors.csv",
+        }
+
+    def _fail_in_own_transaction(self, message):
+        """Mark the batch failed in a transaction of its own: whatever state the
+        import's transaction is in, the batch never stays running."""
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                """
+                UPDATE contoso_import_batch
+                   SET state = 'failed', message = %s,
+                       date_end = now() AT TIME ZONE 'UTC'
+                 WHERE id = %s
+                """,
+                [message, self.id],
+            )
+        self.invalidate_recordset()
 
     # -- background ------------------------------------------------------------
 
     @api.model
     def _cron_process_queued(self):
         """Process queued and interrupted imports in committed chunks."""
+        # A batch is tried once per run: if even marking it failed did not
+        # stick, it must not hold up the batches after it.
+        tried = []
         while True:
             self.env.flush_all()
             self.env.cr.execute(
                 """
                 SELECT id FROM contoso_import_batch
-                 WHERE state IN ('queued', 'running')
+                 WHERE state IN ('queued', 'running') AND id != ALL(%s)
                  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """
+                """,
+                [tried],
             )
             row = self.env.cr.fetchone()
             if not row:
                 return
             batch = self.browse(row[0])
+            tried.append(batch.id)
+            # As the user who imported it, in the batch's company: the cron's
+            # superuser must not lend its rights to a queued file.
+            batch = batch.with_user(batch.user_id).with_company(batch.company_id)
             try:
                 finished = batch._process(commit=True)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the batch says why it stopped
+                # Roll back first: that releases the lock on the batch row, which
+                # the separate transaction then updates.
                 self.env.cr.rollback()
                 _logger.exception("Import %s failed", batch.id)
-                batch._finish(failed=self.env._("Import stopped: %s", exc))
+                batch._fail_in_own_transaction(self.env._("Import stopped: %s", exc))
                 finished = True
             self.env["ir.cron"]._commit_progress(remaining=0 if finished else 1)
             if not finished:
@@ -625,7 +948,7 @@ class ContosoImportBatch(models.Model):
                         state=dict(self._fields["state"].selection)[batch.state],
                     )
                 )
-        self.write({"state": "queued"})
+        self._bookkeep({"state": "queued"})
         self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
         return True
 

@@ -15,6 +15,9 @@ class ContosoImportError(models.Model):
         index=True,
         ondelete="cascade",
     )
+    company_id = fields.Many2one(
+        related="batch_id.company_id", store=True, index=True, string="Company"
+    )
     line = fields.Integer(string="Line", help="Line of the row in the file.")
     kind = fields.Selection(
         [("error", "Not imported"), ("warning", "Imported without customer")],

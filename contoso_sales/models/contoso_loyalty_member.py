@@ -55,9 +55,18 @@ class ContosoLoyaltyMember(models.Model):
     match_state = fields.Selection(MATCH_STATES, string="Match", index=True)
     match_reason = fields.Char(string="Why")
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company whose loyalty scheme issued the card.",
+    )
 
     _loyalty_ref_uniq = models.UniqueIndex(
-        "(loyalty_ref)", "This LoyaltyId is already imported: each card is unique."
+        "(company_id, loyalty_ref)",
+        "This LoyaltyId is already imported: each card is unique in a company.",
     )
 
     @api.model
@@ -97,11 +106,13 @@ class ContosoLoyaltyMember(models.Model):
                    contoso_contact_ref AS contact_ref
               FROM res_partner
              WHERE active AND NOT is_company
+               AND (company_id IS NULL OR company_id = ANY(%s))
                AND (email_normalized = ANY(%s) OR contoso_birthdate = ANY(%s)
                     OR string_to_array(contoso_name_key, ' ') && %s::text[]
                     OR contoso_contact_ref = ANY(%s))
             """,
-            [emails, dates, tokens, refs],
+            # A card is matched with shared contacts or its own company's only.
+            [members.company_id.ids, emails, dates, tokens, refs],
         )
         contacts = cr.dictfetchall()
         by_ref = {c["contact_ref"]: c["id"] for c in contacts if c["contact_ref"]}

@@ -41,6 +41,7 @@ class ContosoPurchase(models.Model):
         "res.company",
         string="Company",
         required=True,
+        index=True,
         default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(
@@ -55,8 +56,9 @@ class ContosoPurchase(models.Model):
     points_added = fields.Integer(string="Points Added")
 
     _source_ref_uniq = models.UniqueIndex(
-        "(channel, source_ref)",
-        "This purchase is already imported: a PurchaseId appears once per channel.",
+        "(company_id, channel, source_ref)",
+        "This purchase is already imported: a PurchaseId appears once per channel "
+        "and company.",
     )
     _amount_positive = models.Constraint(
         "CHECK (amount_total >= 0)", "A purchase amount must be 0 or more."
@@ -66,9 +68,10 @@ class ContosoPurchase(models.Model):
         """Set partner_id, in SQL, on the purchases of these refs, whatever batch
         brought them.
 
-        Web purchases follow their ContactId; shop purchases follow the partner of
-        their loyalty member. Called after every import chunk and every match
-        decision, so a purchase imported before its customer is linked then.
+        Web purchases follow their ContactId; shop purchases follow the partner
+        of their loyalty member of the same company. Called after every import
+        chunk and every match decision, so a purchase imported before its
+        customer is linked then.
         """
         self.env.flush_all()
         cr = self.env.cr
@@ -94,6 +97,7 @@ class ContosoPurchase(models.Model):
                  WHERE p.channel = 'pos'
                    AND p.loyalty_ref = ANY(%s)
                    AND m.loyalty_ref = p.loyalty_ref
+                   AND m.company_id = p.company_id
                    AND p.partner_id IS DISTINCT FROM m.partner_id
                 """,
                 [list(loyalty_refs)],

@@ -1,7 +1,12 @@
 from . import (
+    test_datahub_bad_cells,
     test_datahub_customer,
     test_datahub_import,
+    test_datahub_matching,
     test_datahub_matching_db,
+    test_datahub_normalise,
+    test_datahub_reader,
+    test_datahub_survivorship,
     test_deal_lines,
     test_deal_terms,
     test_family_hierarchy,

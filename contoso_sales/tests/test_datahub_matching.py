@@ -2,7 +2,8 @@
 
 import datetime
 import time
-import unittest
+
+from odoo.tests import BaseCase
 
 from ..datahub.matching import ContactIndex
 from ..datahub.normalise import name_key
@@ -19,7 +20,7 @@ def person(pid, name, email=None, birthdate=None):
     }
 
 
-class TestMatching(unittest.TestCase):
+class TestMatching(BaseCase):
     def setUp(self):
         super().setUp()
         self.index = ContactIndex(

@@ -1,8 +1,9 @@
 """Cleaning one row: dates, amounts, names, e-mails and the row errors."""
 
 import datetime
-import unittest
 from decimal import Decimal
+
+from odoo.tests import BaseCase
 
 from ..datahub.normalise import (
     RowError,
@@ -26,7 +27,7 @@ def values(source, **given):
     return row
 
 
-class TestNormalise(unittest.TestCase):
+class TestNormalise(BaseCase):
     def test_dates_in_every_format_of_one_column(self):
         expected = datetime.date(2021, 3, 4)
         for text in (

@@ -4,7 +4,8 @@ Plain Python, no database: the datahub package has no ORM.
 """
 
 import io
-import unittest
+
+from odoo.tests import BaseCase
 
 from ..datahub.reader import FileRefused, check_file, count_records, open_source
 
@@ -16,7 +17,7 @@ def read(data, source="contacts", filename="test.csv"):
     return reader, list(reader)
 
 
-class TestReader(unittest.TestCase):
+class TestReader(BaseCase):
     def test_utf8_with_and_without_bom_and_cp1252_read_the_same(self):
         text = f"{CONTACTS_HEADER}\r\nC1,Zoé,Dupré,Zoé Dupré,zoe@example.com,\r\n"
         for data, encoding in (

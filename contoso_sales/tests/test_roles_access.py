@@ -24,8 +24,10 @@ contoso.nurture.cadence        | r---   | r---       | rwcu    | ----       | r-
 contoso.nurture.step           | r---   | r---       | rwcu    | ----       | r---
 contoso.nurture.enrolment      | rwc-   | rwc-       | rwcu    | ----       | rwc-
 contoso.nurture.enrolment.line | r---   | r---       | rwcu    | ----       | r---
-contoso.import.batch           | ----   | ----       | rwcu    | ----       | rwcu
-contoso.import.error           | ----   | ----       | r-c-    | ----       | r-c-
+contoso.import.batch           | ----   | ----       | r-cu    | ----       | r-cu
+contoso.import.error           | ----   | ----       | r---    | ----       | r---
+contoso.import.conflict        | ----   | ----       | r---    | ----       | r---
+contoso.source.record          | ----   | ----       | r---    | ----       | r---
 contoso.import.wizard          | ----   | ----       | rwc-    | ----       | rwc-
 contoso.loyalty.member         | r---   | r---       | rwcu    | ----       | rwcu
 contoso.purchase               | r---   | r---       | rwcu    | ----       | rwcu

@@ -1,12 +1,15 @@
 import base64
 import hashlib
 import io
+import logging
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..datahub.reader import FileRefused, check_file, count_records
 from ..models.contoso_import_batch import SOURCE_SELECTION
+
+_logger = logging.getLogger(__name__)
 
 
 class ContosoImportWizard(models.TransientModel):
@@ -36,8 +39,10 @@ class ContosoImportWizard(models.TransientModel):
             check_file(io.BufferedReader(io.BytesIO(data)), self.source, self.filename)
         except FileRefused as exc:
             raise UserError(str(exc)) from None
-        # Line breaks overestimate records only when quoted fields hold some.
-        large = data.count(b"\n") > self._sync_max_rows()
+        # Records, not line breaks: quoted cells may hold line breaks and old
+        # Mac exports end lines with CR only. Counting streams the file once.
+        rows = count_records(io.BufferedReader(io.BytesIO(data)))
+        large = rows > self._sync_max_rows()
         batch = self.env["contoso.import.batch"].create(
             {
                 "source": self.source,
@@ -45,15 +50,20 @@ class ContosoImportWizard(models.TransientModel):
                 "file": self.file,
                 "checksum": hashlib.sha256(data).hexdigest(),
                 "dry_run": self.dry_run,
-                "rows_total": (
-                    count_records(io.BufferedReader(io.BytesIO(data))) if large else 0
-                ),
             }
         )
+        batch._bookkeep({"rows_total": rows})
         if large:
             self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
         else:
-            batch._process()
+            try:
+                with self.env.cr.savepoint():
+                    batch._process()
+            except Exception as exc:  # noqa: BLE001 - the batch says why it stopped
+                # The batch exists only in this request's transaction: it ends
+                # failed there, with what was imported before the failure undone.
+                _logger.exception("Import %s failed", batch.id)
+                batch._finish(failed=self.env._("Import stopped: %s", exc))
         return {
             "type": "ir.actions.act_window",
             "res_model": "contoso.import.batch",

@@ -1,0 +1,50 @@
+"""Which of a file's values may overwrite what Odoo holds, the way a customer
+data platform decides it, per source record and field.
+
+`last` is what the previous import of the record wrote or proposed, `now` what
+the record holds today, `incoming` the file's values (None: empty cell).
+"""
+
+import datetime
+import hashlib
+import json
+
+
+def jsonable(value):
+    """A value as stored in a source record's JSON and compared with."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value if value not in ("", False) else None
+
+
+def row_hash(values):
+    """Hash of a row's values: equal hashes mean an unchanged row."""
+    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def survive(incoming, now, last=None):
+    """(writes, conflicts, imported) for one record.
+
+    - an empty cell never erases what is stored;
+    - a field still holding its last imported value follows the file;
+    - a field a person changed since the last import keeps its value: when the
+      file brings a new value too, it is a conflict (name, Odoo's, file's);
+    - without a last import (`last` None: a record made before or by hand),
+      only empty fields are the file's to fill, the others are conflicts.
+    `imported` is what the source record remembers as last imported.
+    """
+    writes, conflicts, imported = {}, [], dict(last or {})
+    for name, value in incoming.items():
+        if value is None:
+            continue
+        previous = imported.get(name)
+        imported[name] = value
+        if value == now[name]:
+            continue
+        # Still what the last import wrote (or, never imported, still empty).
+        if now[name] == previous if last is not None else now[name] is None:
+            writes[name] = value
+        elif last is None or value != previous:
+            conflicts.append((name, now[name], value))
+    return writes, conflicts, imported
