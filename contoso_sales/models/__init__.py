@@ -28,5 +28,6 @@ from . import (
     res_partner_family,
     res_partner_pricing,
     sale_order,
+    sale_order_deal_lines,
     sale_order_line,
 )
