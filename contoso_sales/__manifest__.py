@@ -12,6 +12,8 @@
         "sale_crm",
         "sale_management",
         "stock",
+        # the course's replenishment step: vendors and buy/reorder rules
+        "purchase_stock",
         "account",
         "contacts",
         "mail",
@@ -54,6 +56,7 @@
         "demo/res_users_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
+        "demo/stock_replenishment_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/contoso_datahub_demo.xml",
         "demo/res_partner_family_demo.xml",

@@ -6,7 +6,11 @@
    A skipped tour counts as a failure.
 3. Lifecycle: install, upgrade twice, uninstall on another fresh database; any
    warning or error in the log, or anything of the addon left behind, fails.
-4. With --odoo-suites: Odoo's own crm and sale_crm tests with the addon installed.
+4. Coexistence: the addon installed next to Odoo's other apps (Purchase, Point
+   of Sale, eCommerce, Loyalty, website CRM, Employees), from a template of its
+   own, and the tests of what those apps touch run there: imports, families,
+   the tech-check gate, deal terms, order to cash.
+5. With --odoo-suites: Odoo's own crm and sale_crm tests with the addon installed.
 """
 
 import re
@@ -16,6 +20,16 @@ from pathlib import Path
 TEST_DB = "contoso_test"
 LIFECYCLE_DB = "contoso_lifecycle"
 SUITES_DB = "contoso_suites"
+COEXIST_DB = "contoso_coexist"
+# The tests whose code meets what the other apps add to partners, deals and
+# orders (columns, defaults, stored computes, views).
+COEXIST_TESTS = (
+    "test_datahub_*.py",
+    "test_family_*.py",
+    "test_tech_check.py",
+    "test_deal_terms.py",
+    "test_order_to_cash.py",
+)
 # Tests that need Odoo's HTTP server: tours in Chromium, RPC clients.
 TOUR_TAG = "contoso_tour,contoso_http"
 # Odoo's result line: "0 failed, 0 error(s) of 12 tests when loading database ..."
@@ -47,18 +61,22 @@ class Tally:
             self.failures.append(f"{name}: {detail}".strip(": "))
 
 
-def run_pytest(odoo, repo, tally, say, keyword=None):
-    say("Python tests (pytest-odoo)")
+def run_pytest(odoo, repo, tally, say, keyword=None, db=TEST_DB, label="pytest"):
+    say(f"Python tests (pytest-odoo) on {db}")
+    tests = repo / "contoso_sales" / "tests"
+    paths = [tests]
+    if db == COEXIST_DB:
+        paths = sorted({path for glob in COEXIST_TESTS for path in tests.glob(glob)})
     cmd = [
         odoo.venv / "bin" / "pytest",
-        f"--odoo-database={TEST_DB}",
+        f"--odoo-database={db}",
         f"--odoo-config={odoo.conf}",
         "-p",
         "no:cacheprovider",
         "--ignore-glob=*test_tour*",
         "--ignore-glob=*test_http*",
         "-q",
-        repo / "contoso_sales" / "tests",
+        *paths,
     ]
     if keyword:
         cmd += ["-k", keyword]
@@ -80,9 +98,9 @@ def run_pytest(odoo, repo, tally, say, keyword=None):
     tally.failed += counts["failed"] + counts["error"] + counts["errors"]
     tally.skipped += counts["skipped"]
     if proc.returncode not in (0, 5) or (proc.returncode == 5 and not keyword):
-        tally.add("pytest", False, f"exit code {proc.returncode}")
+        tally.add(label, False, f"exit code {proc.returncode}")
     elif counts["failed"]:
-        tally.failures.append(f"pytest: {counts['failed']} failed")
+        tally.failures.append(f"{label}: {counts['failed']} failed")
 
 
 def run_tours(odoo, state, tally, say):
@@ -174,6 +192,23 @@ def _judge_log(tally, name, returncode, log):
     tally.add(name, not returncode and not bad, detail)
 
 
+def run_coexistence(odoo, repo, state, tally, say, keyword=None):
+    """The addon on a copy of a database where Odoo's other apps are
+    installed: the install must be clean and the selected tests pass."""
+    template = odoo.template(
+        f"{odoo.depends},{odoo.other_apps}", label="template-coexist"
+    )
+    say(f"coexistence: installing contoso_sales next to {odoo.other_apps}")
+    odoo.copy_db(template, COEXIST_DB)
+    log = state / "coexist-install.log"
+    proc = odoo.run("-d", COEXIST_DB, "-i", "contoso_sales", log=log, check=False)
+    _judge_log(tally, "coexistence install", proc.returncode, log)
+    if proc.returncode == 0:
+        run_pytest(
+            odoo, repo, tally, say, keyword, db=COEXIST_DB, label="coexistence pytest"
+        )
+
+
 def run_odoo_suites(odoo, state, tally, say):
     say("Odoo's own crm and sale_crm tests with contoso_sales installed (slow)")
     odoo.drop(SUITES_DB)
@@ -219,6 +254,8 @@ def main(odoo, args, say):
             run_tours(odoo, state, tally, say)
     if not args.k:
         run_lifecycle(odoo, template, state, tally, say)
+    if not args.k or args.coexistence:
+        run_coexistence(odoo, repo, state, tally, say, args.k)
     if args.odoo_suites:
         run_odoo_suites(odoo, state, tally, say)
     for failure in tally.failures:

@@ -22,6 +22,7 @@ from . import (
     crm_lead_tech_check,
     crm_stage,
     crm_team,
+    crm_team_pipeline,
     ir_actions_actions,
     mail_activity,
     res_company,
@@ -30,5 +31,6 @@ from . import (
     res_partner_family,
     res_partner_pricing,
     sale_order,
+    sale_order_deal_lines,
     sale_order_line,
 )

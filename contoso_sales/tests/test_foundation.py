@@ -77,3 +77,50 @@ class TestFoundation(ContosoCase):
         other = self.env["crm.team"].create({"name": "Resellers"})
         deal.team_id = other
         self.assertFalse(deal.contoso_stage_ids.team_ids)
+
+    def test_manager_pipeline_opens_on_the_team_deals(self):
+        """A sales administrator whose main team is Contoso Sales (the demo's
+        admin, maria) lands on the team's deals, not on their own ones; a
+        salesperson keeps "My Pipeline"."""
+        other = self.env["crm.team"].create({"name": "Resellers"})
+        theirs = self.env["crm.lead"].create(
+            [
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "user_id": user.id,
+                }
+                for name, team, user in (
+                    ("Sally's Contoso deal", self.team, self.salesperson),
+                    ("Manager's reseller deal", other, self.manager),
+                )
+            ]
+        )
+        for user, expected in (
+            (self.manager, theirs[0]),
+            (self.salesperson, theirs[0]),
+        ):
+            with self.subTest(user=user.name):
+                action = self.env["crm.team"].with_user(user).action_your_pipeline()
+                context = action["context"]
+                defaults = {
+                    key[len("search_default_") :]: value
+                    for key, value in context.items()
+                    if key.startswith("search_default_") and value
+                }
+                domain = [("type", "=", "opportunity")]
+                if "assigned_to_me" in defaults:
+                    domain.append(("user_id", "=", user.id))
+                if "team_id" in defaults:
+                    domain.append(("team_id", "=", defaults["team_id"]))
+                seen = (
+                    self.env["crm.lead"]
+                    .with_user(user)
+                    .search(domain + [("id", "in", theirs.ids)])
+                )
+                self.assertEqual(seen, expected)
+                self.assertEqual(
+                    set(defaults),
+                    {"team_id"} if user == self.manager else {"assigned_to_me"},
+                )

@@ -1,9 +1,11 @@
+import io
 from datetime import date
 
 from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
+from PyPDF2 import PdfReader
 
 from .common import ContosoCase
 
@@ -38,6 +40,15 @@ class TestOrderToCash(ContosoCase):
             name="Test Alice",
             groups="base.group_user,account.group_account_invoice",
         )
+        cls.purchaser = new_test_user(
+            cls.env,
+            login="t_percy",
+            name="Test Percy",
+            groups="base.group_user,purchase.group_purchase_user",
+        )
+        cls.vendor = cls.env["res.partner"].create(
+            {"name": "Test Northwind Security Supply", "is_company": True}
+        )
         # no taxes: every amount below is exactly quantity × price × discount
         cls.doorbell, cls.thermostat = cls.env["product.product"].create(
             [
@@ -60,6 +71,28 @@ class TestOrderToCash(ContosoCase):
         cls.term = cls.env.ref("contoso_sales.payment_term_30_days_end_of_month")
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
+        )
+        # Replenishment as the course sets it up: a vendor on each product and
+        # a reorder rule at 0/0 that buys what an order takes below zero.
+        for product in cls.doorbell | cls.thermostat:
+            product.seller_ids = [
+                Command.create(
+                    {"partner_id": cls.vendor.id, "price": 0.4 * product.list_price}
+                )
+            ]
+        cls.env["stock.warehouse.orderpoint"].create(
+            [
+                {
+                    "product_id": product.id,
+                    "warehouse_id": cls.warehouse.id,
+                    "location_id": cls.warehouse.lot_stock_id.id,
+                    "route_id": cls.env.ref("purchase_stock.route_warehouse0_buy").id,
+                    "trigger": "auto",
+                    "product_min_qty": 0,
+                    "product_max_qty": 0,
+                }
+                for product in cls.doorbell | cls.thermostat
+            ]
         )
 
     # -- steps -------------------------------------------------------------------
@@ -185,41 +218,32 @@ class TestOrderToCash(ContosoCase):
                 self.assertEqual(wizard_action.id in [a["id"] for a in actions], shown)
 
     def _replenish_and_deliver(self, order, qty):
-        """The stock user checks stock, receives what is missing and ships."""
+        """The order took the stock below zero: the reorder rule made a request
+        for quotation to the vendor. The purchaser confirms it; the stock user
+        receives the goods and ships them (a pure purchase user cannot validate
+        a receipt that serves a sales order: it reads the order)."""
         product = order.order_line.product_id
         delivery = order.picking_ids.with_user(self.stock_user)
         self.assertEqual(product.with_user(self.stock_user).qty_available, 0)
         self.assertEqual(delivery.state, "confirmed")  # waiting for stock
-        receipt_type = self.warehouse.in_type_id
-        receipt = (
-            self.env["stock.picking"]
-            .with_user(self.stock_user)
-            .create(
-                {
-                    "picking_type_id": receipt_type.id,
-                    "location_id": self.env.ref("stock.stock_location_suppliers").id,
-                    "location_dest_id": receipt_type.default_location_dest_id.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "product_id": product.id,
-                                "product_uom_qty": qty,
-                                "location_id": self.env.ref(
-                                    "stock.stock_location_suppliers"
-                                ).id,
-                                "location_dest_id": (
-                                    receipt_type.default_location_dest_id.id
-                                ),
-                            }
-                        )
-                    ],
-                }
-            )
+        rfq = (
+            self.env["purchase.order"]
+            .with_user(self.purchaser)
+            .search([("order_line.product_id", "=", product.id)])
         )
-        receipt.action_confirm()
+        self.assertEqual(len(rfq), 1)
+        self.assertEqual(rfq.state, "draft")
+        self.assertEqual(rfq.partner_id, self.vendor)
+        self.assertEqual(rfq.order_line.product_qty, qty)
+        self.assertEqual(rfq.order_line.price_unit, 0.4 * product.list_price)
+        rfq.button_confirm()
+        self.assertEqual(rfq.state, "purchase")
+        receipt = rfq.picking_ids.with_user(self.stock_user)
+        self.assertEqual(receipt.picking_type_id, self.warehouse.in_type_id)
         receipt.move_ids.write({"quantity": qty, "picked": True})
         receipt.button_validate()
         self.assertEqual(receipt.state, "done")
+        self.assertEqual(rfq.order_line.qty_received, qty)
         self.assertEqual(product.with_user(self.stock_user).qty_available, qty)
         delivery.action_assign()
         self.assertEqual(delivery.state, "assigned")
@@ -227,6 +251,21 @@ class TestOrderToCash(ContosoCase):
         delivery.button_validate()
         self.assertEqual(delivery.state, "done")
         self.assertEqual(product.with_user(self.stock_user).qty_available, 0)
+
+    def _invoice_pdf_text(self, invoice):
+        """The invoice as the accountant prints it: a real PDF from wkhtmltopdf
+        (in tests Odoo renders HTML unless forced), read back as text."""
+        pdf, report_type = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("account.account_invoices", invoice.ids)
+        )
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        return " ".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages
+        )
 
     # -- the flow ----------------------------------------------------------------
 
@@ -291,6 +330,18 @@ class TestOrderToCash(ContosoCase):
         # 30 days after March 10 is April 9; end of that month
         self.assertEqual(invoice.invoice_date_due, date(2025, 4, 30))
         self.assertEqual(order.invoice_status, "invoiced")
+        text = " ".join(self._invoice_pdf_text(invoice).split())
+        for expected in (
+            "Northwind Traders",
+            invoice.name,
+            "Contoso Smart Doorbell Pro",
+            "15.00",  # the discount column
+            "4,250.00",
+            "Payment terms: 30 Days End of Month",
+            "04/30/2025",
+        ):
+            with self.subTest(printed=expected):
+                self.assertIn(expected, text)
 
         payment = (
             self.env["account.payment.register"]

@@ -88,3 +88,73 @@ registry.category("web_tour.tours").add("contoso_order_to_cash", {
         },
     ],
 });
+
+const status = (name) =>
+    `.o_form_view .o_statusbar_status .o_arrow_button_current:contains('${name}')`;
+
+// The purchaser confirms the request for quotation the reorder rule made.
+registry.category("web_tour.tours").add("contoso_order_to_cash_purchase", {
+    steps: () => [
+        {
+            content: "Confirm the request for quotation",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=button_confirm]",
+            run: "click",
+        },
+        {
+            content: "It is a purchase order",
+            trigger: status("Purchase Order"),
+        },
+    ],
+});
+
+// The stock user validates a receipt or a delivery.
+registry.category("web_tour.tours").add("contoso_order_to_cash_validate", {
+    steps: () => [
+        {
+            content: "Validate the transfer",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=button_validate]",
+            run: "click",
+        },
+        {
+            content: "It is done",
+            trigger: status("Done"),
+        },
+    ],
+});
+
+// The accountant invoices the delivered order and registers the payment.
+registry.category("web_tour.tours").add("contoso_order_to_cash_invoice", {
+    steps: () => [
+        {
+            content: "Create the invoice",
+            trigger: ".o_form_view .o_statusbar_buttons button:contains('Create Invoice')",
+            run: "click",
+        },
+        {
+            content: "As a draft",
+            trigger: ".modal button[name=create_invoices]",
+            run: "click",
+        },
+        {
+            content: "Confirm the invoice",
+            trigger:
+                ".o_form_view .o_statusbar_buttons button[name=action_post]:contains('Confirm')",
+            run: "click",
+        },
+        {
+            content: "Register the customer's payment",
+            trigger:
+                ".o_form_view .o_statusbar_buttons button[name=action_register_payment]:contains('Pay')",
+            run: "click",
+        },
+        {
+            content: "Create it",
+            trigger: ".modal button[name=action_create_payments]",
+            run: "click",
+        },
+        {
+            content: "The invoice is paid",
+            trigger: ".o_form_view .ribbon:contains('Paid')",
+        },
+    ],
+});
