@@ -20,6 +20,7 @@
         "security/contoso_sales_security.xml",
         "security/ir.model.access.csv",
         "security/contoso_deal_line_security.xml",
+        "security/contoso_consultant_security.xml",
         "data/crm_team_data.xml",
         "data/crm_stage_data.xml",
         "data/mail_message_subtype_data.xml",
@@ -35,6 +36,7 @@
         "views/crm_deal_terms_views.xml",
         "views/contoso_sales_menus.xml",
         "views/contoso_nurture_views.xml",
+        "views/crm_lead_consultant_views.xml",
         "security/contoso_roles_security.xml",
         "data/account_payment_term_data.xml",
         "views/sale_order_views.xml",
@@ -64,6 +66,7 @@
         "web.assets_backend": [
             "contoso_sales/static/src/js/import_progress_field.js",
             "contoso_sales/static/src/white_space/**/*",
+            "contoso_sales/static/src/top_customers/**/*",
         ],
     },
     "application": True,

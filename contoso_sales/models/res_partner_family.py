@@ -53,6 +53,7 @@ class ResPartner(models.Model):
         help="The revenue of every account of the family, over the same period.",
     )
 
+    @api.depends("parent_id", "parent_id.contoso_family_id")
     def _compute_contoso_family_id(self):
         for partner in self:
             # Walk up rather than trusting the parent's value: the parents of a

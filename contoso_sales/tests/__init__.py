@@ -1,4 +1,5 @@
 from . import (
+    test_consultant_view,
     test_datahub_customer,
     test_datahub_import,
     test_datahub_matching_db,
