@@ -56,6 +56,7 @@
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/crm_lead_fr_demo.xml",
         "demo/contoso_datahub_demo.xml",
         "demo/res_partner_family_demo.xml",
     ],

@@ -9,6 +9,7 @@ from . import (
     test_family_pricing,
     test_family_white_space,
     test_foundation,
+    test_french,
     test_http_gate,
     test_http_invoice_block,
     test_nurture,
