@@ -104,6 +104,19 @@ class TestConsultantView(ConsultantDealMixin, ContosoCase):
         self.assertEqual(self.quotation.order_line.product_uom_qty, 30)
         self.assertEqual(self.quotation.state, "draft")
 
+    def test_consultant_cannot_quote(self):
+        action = self.deal.with_user(self.consultant).action_sale_quotations_new()
+        SaleOrder = (
+            self.env["sale.order"]
+            .with_user(self.consultant)
+            .with_context(**action.get("context", {}))
+        )
+        with self.assertRaisesRegex(
+            AccessError, "Test Tom is a technical consultant and cannot create"
+        ):
+            SaleOrder.create({"partner_id": self.deal.partner_id.id})
+        self.assertEqual(self.deal.quotation_count, 1)
+
     def test_consultant_does_not_read_other_deals_lines(self):
         small = self.env["crm.lead"].create(
             {
