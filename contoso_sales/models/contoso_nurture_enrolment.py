@@ -1,9 +1,8 @@
 from datetime import timedelta
 
+from babel.dates import format_skeleton
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from babel.dates import format_skeleton
-
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 RUNNING_STATES = ("running", "paused")

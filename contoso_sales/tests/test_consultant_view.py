@@ -1,5 +1,4 @@
 from lxml import etree
-
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -37,7 +36,11 @@ class ConsultantDealMixin:
                 "stage_id": cls.env.ref("contoso_sales.stage_tech_check").id,
                 "deal_line_ids": [
                     Command.create({"product_id": product.id, "product_uom_qty": qty})
-                    for product, qty in ((cls.kit, 30), (cls.camera, 20), (cls.install, 10))
+                    for product, qty in (
+                        (cls.kit, 30),
+                        (cls.camera, 20),
+                        (cls.install, 10),
+                    )
                 ],
             }
         )
@@ -125,7 +128,9 @@ class TestConsultantView(ConsultantDealMixin, ContosoCase):
                 "team_id": self.team.id,
                 "user_id": self.salesperson.id,
                 "deal_line_ids": [
-                    Command.create({"product_id": self.install.id, "product_uom_qty": 1})
+                    Command.create(
+                        {"product_id": self.install.id, "product_uom_qty": 1}
+                    )
                 ],
             }
         )
@@ -160,9 +165,11 @@ class TestConsultantView(ConsultantDealMixin, ContosoCase):
         self.assertTrue(self.deal.with_user(both).contoso_user_can_sell)
         self.assertTrue(self.deal.with_user(self.manager).contoso_user_can_sell)
 
-        arch = self.env["crm.lead"].with_user(self.consultant).get_views(
-            [(False, "form")]
-        )["views"]["form"]["arch"]
+        arch = (
+            self.env["crm.lead"]
+            .with_user(self.consultant)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         header = etree.fromstring(arch).find(".//header")
         hidden = {
             button.get("string"): button.get("invisible", "")
@@ -203,7 +210,9 @@ class TestConsultantOverRpc(ConsultantDealMixin, HttpCase):
             "quotation_count": {},
             "contoso_user_can_sell": {},
         }
-        [values] = self._call("crm.lead", "web_read", [[self.deal.id]], {"specification": spec})
+        [values] = self._call(
+            "crm.lead", "web_read", [[self.deal.id]], {"specification": spec}
+        )
         self.assertEqual(len(values["deal_line_ids"]), 3)
         self.assertEqual(values["quotation_count"], 1)
         self.assertFalse(values["contoso_user_can_sell"])

@@ -162,7 +162,9 @@ class TestWhiteSpace(FamilyCase):
         maria_cell = self._cells(as_maria)["T Sub B", "T Security"]
         self.assertEqual((maria_cell["amount"], maria_cell["hidden"]), (1800.0, False))
         # Sally's own amounts stay hers to see.
-        self.assertEqual(self._cells(as_sally)["T Sub A", "T Security"]["amount"], 32400.0)
+        self.assertEqual(
+            self._cells(as_sally)["T Sub A", "T Security"]["amount"], 32400.0
+        )
 
     def test_a_colleague_open_deal_is_no_gap_to_pitch_again(self):
         sub_c = self._company("T Sub C", self.root, user=self.manager)
@@ -178,7 +180,9 @@ class TestWhiteSpace(FamilyCase):
         maria = self.WhiteSpace.with_user(self.manager).get_matrix(
             self.root.id, by="product"
         )
-        self.assertEqual(self._cells(maria)["T Sub C", "T Kit"]["deal_id"], action["res_id"])
+        self.assertEqual(
+            self._cells(maria)["T Sub C", "T Kit"]["deal_id"], action["res_id"]
+        )
         self.assertEqual(matrix["potential"], maria["potential"])
         with self.assertRaisesRegex(UserError, "owned by another salesperson"):
             as_sally.create_cross_sell(sub_c.id, self.kit.id, by="product")

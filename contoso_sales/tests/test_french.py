@@ -1,5 +1,4 @@
 from freezegun import freeze_time
-
 from odoo.tests import new_test_user, tagged
 
 from .common import ContosoCase
@@ -83,8 +82,7 @@ class TestFrench(ContosoCase):
         bodies = deal.message_ids.mapped("body")
         self.assertTrue(
             any(
-                "Nurturing démarré : Renforcement des liens avec les prospects."
-                in body
+                "Nurturing démarré : Renforcement des liens avec les prospects." in body
                 for body in bodies
             ),
             bodies,
