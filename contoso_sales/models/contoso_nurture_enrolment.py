@@ -1,9 +1,10 @@
 import logging
 from datetime import timedelta
 
+from babel.dates import format_skeleton
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -162,8 +163,9 @@ class ContosoNurtureEnrolment(models.Model):
             enrolment._schedule(enrolment.cadence_id.step_ids[:1], today)
         enrolments.lead_id._contoso_nurture_log(
             {
-                enrolment.lead_id: self.env._(
-                    "Nurturing started: %(cadence)s.", cadence=enrolment.cadence_id.name
+                enrolment.lead_id: (env := enrolment.lead_id._contoso_lang_env())._(
+                    "Nurturing started: %(cadence)s.",
+                    cadence=enrolment.cadence_id.with_env(env).name,
                 )
                 for enrolment in enrolments
             }
@@ -193,9 +195,14 @@ class ContosoNurtureEnrolment(models.Model):
                 }
             )
             self.lead_id._contoso_nurture_log(
-                {self.lead_id: self.env._("Nurturing finished: every step is done.")}
+                {
+                    self.lead_id: self.lead_id._contoso_lang_env()._(
+                        "Nurturing finished: every step is done."
+                    )
+                }
             )
             return
+        responsible = self._responsible(step)
         activity = (
             self.env["mail.activity"]
             .with_context(mail_activity_quick_update=True)
@@ -204,9 +211,12 @@ class ContosoNurtureEnrolment(models.Model):
                     "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
                     "res_id": self.lead_id.id,
                     "activity_type_id": step.activity_type_id.id,
-                    "summary": step.summary,
+                    # stored text: in the language of whoever does the step
+                    "summary": step.with_context(
+                        lang=responsible.lang or self.env.lang
+                    ).summary,
                     "date_deadline": date_due,
-                    "user_id": self._responsible(step).id,
+                    "user_id": responsible.id,
                     "automated": True,
                 }
             )
@@ -224,7 +234,9 @@ class ContosoNurtureEnrolment(models.Model):
                 {
                     "enrolment_id": enrolment.id,
                     "step_id": step.id,
-                    "summary": step.summary,
+                    "summary": step.with_env(
+                        enrolment.lead_id._contoso_lang_env()
+                    ).summary,
                     "date_due": enrolment.date_due,
                     "date_done": date_done,
                     "user_id": self.env.user.id,
@@ -240,6 +252,8 @@ class ContosoNurtureEnrolment(models.Model):
             )
 
     def _stop(self, reason):
+        """Stop the running enrolments; callers write ``reason`` in the language
+        of the deal's salesperson (crm.lead._contoso_lang_env)."""
         running = self.filtered(lambda e: e.state in RUNNING_STATES)
         if not running:
             return
@@ -255,7 +269,9 @@ class ContosoNurtureEnrolment(models.Model):
         activities.unlink()
         running.lead_id._contoso_nurture_log(
             {
-                lead: self.env._("Nurturing stopped: %(reason)s", reason=reason)
+                lead: lead._contoso_lang_env()._(
+                    "Nurturing stopped: %(reason)s", reason=reason
+                )
                 for lead in running.lead_id
             }
         )
@@ -268,7 +284,10 @@ class ContosoNurtureEnrolment(models.Model):
         running.write({"state": "paused", "activity_id": False})
         activities.unlink()
         running.lead_id._contoso_nurture_log(
-            {lead: self.env._("Nurturing paused.") for lead in running.lead_id}
+            {
+                lead: lead._contoso_lang_env()._("Nurturing paused.")
+                for lead in running.lead_id
+            }
         )
         return True
 
@@ -327,12 +346,22 @@ class ContosoNurtureEnrolment(models.Model):
                 enrolment.step_id, max(enrolment.date_due or today, today)
             )
             enrolment.lead_id._contoso_nurture_log(
-                {enrolment.lead_id: self.env._("Nurturing resumed.")}
+                {
+                    enrolment.lead_id: enrolment.lead_id._contoso_lang_env()._(
+                        "Nurturing resumed."
+                    )
+                }
             )
         return True
 
     def action_stop(self):
-        self._stop(self.env._("stopped by %(user)s.", user=self.env.user.name))
+        # one deal at a time: each reason is written in its salesperson's language
+        for enrolment in self:
+            enrolment._stop(
+                enrolment.lead_id._contoso_lang_env()._(
+                    "stopped by %(user)s.", user=self.env.user.name
+                )
+            )
         return True
 
     def action_done_step(self):
@@ -439,7 +468,12 @@ class ContosoNurtureEnrolment(models.Model):
             "number": self.step_number,
             "total": total,
             "step": self.step_id.summary,
-            "date": format_date(self.env, self.date_due, date_format="MMM d"),
+            # "Mar 7" / "7 mars": the month and day in the reader's own order
+            "date": format_skeleton(
+                "MMMd",
+                self.date_due,
+                locale=babel_locale_parse(get_lang(self.env).code),
+            ),
         }
         if self.state == "paused":
             return self.env._(

@@ -46,7 +46,12 @@ class ContosoWhiteSpace(models.AbstractModel):
         of the family, biggest first. A gap is priced with the family's
         best-selling product of its column: list price less the company's
         standard discount, times the average quantity a buying company took.
-        Two grouped queries whatever the family's size, plus one for the open
+
+        Whether a company bought a column is a fact about the family, the same
+        for every viewer: record rules never turn a colleague's order into a
+        gap. The amounts are the user's own to read: a cell bought on orders he
+        may not read says so (``hidden``) and shows only what he may read.
+        Three grouped queries whatever the family's size, plus one for the open
         cross-sell deals.
         """
         family = self._family(family_id)
@@ -57,49 +62,65 @@ class ContosoWhiteSpace(models.AbstractModel):
         )
         members = family | (members - family)
         Report = self.env["contoso.family.report"]
+        domain = Domain("family_id", "=", family.id) & Domain(column, "!=", False)
+        # sudo: what the family bought, per company and column, and the quantity a
+        # buying company usually takes are facts every viewer must see alike; only
+        # those facts, the column order and the reference product leave these two
+        # queries, never an amount. The user's companies bound them, as the
+        # multi-company rule would.
         # Each company's amounts are converted into the current company's
         # currency, as the family revenue does.
         rates = Report._company_rates()
-        domain = (
-            Domain("family_id", "=", family.id)
-            & Domain(column, "!=", False)
-            & Domain("company_id", "in", list(rates))
-        )
-        bought = defaultdict(float)
-        for partner, col, company, amount in Report._read_group(
-            domain, ["partner_id", column, "company_id"], ["amount:sum"]
-        ):
-            bought[partner, col] += amount * rates[company.id]
+        family_domain = domain & Domain("company_id", "in", list(rates))
+        FamilyReport = Report.sudo()
+        facts = self._bought(FamilyReport, family_domain, column, rates)
+        readable = self._bought(Report, family_domain, column, rates)
+        currency = self.env.company.currency_id
         totals = defaultdict(float)
-        for (_partner, col), amount in bought.items():
+        for (_partner, col), (amount, _count) in facts.items():
             totals[col] += amount
-        columns = sorted(totals, key=lambda col: (-totals[col], col.display_name))
+        comodel = "product.category" if column == "categ_id" else "product.product"
+        columns = sorted(
+            self.env[comodel].browse(list(totals)),
+            key=lambda col: (-totals[col.id], col.display_name),
+        )
         reference = {}
-        per_product = Report._read_group(
-            domain,
+        per_product = FamilyReport._read_group(
+            family_domain,
             [column, "product_id"],
             ["amount:sum", "quantity:sum", "partner_id:count_distinct"],
         )
         for col, product, _amount, qty, buyers in sorted(
             per_product, key=lambda row: -row[2]
         ):
-            if col not in reference and qty > 0 and buyers:
-                reference[col] = (product, max(round(qty / buyers), 1))
+            if col.id not in reference and qty > 0 and buyers:
+                reference[col.id] = (
+                    product.with_env(self.env),
+                    max(round(qty / buyers), 1),
+                )
         open_deals = self._open_cross_sells(members, column)
-        currency = self.env.company.currency_id
         rows, potential, gaps = [], 0.0, 0
         for partner in members:
             cells = []
             for col in columns:
-                amount = bought.get((partner, col), 0.0)
-                cell = {"column_id": col.id, "amount": amount, "gap": False}
-                if currency.is_zero(amount) and col in reference:
-                    product, quantity = reference[col]
+                key = (partner.id, col.id)
+                family_amount, family_count = facts.get(key, (0.0, 0))
+                amount, count = readable.get(key, (0.0, 0))
+                cell = {
+                    "column_id": col.id,
+                    "amount": amount,
+                    "hidden": count < family_count,
+                    "gap": False,
+                }
+                if currency.is_zero(family_amount) and col.id in reference:
+                    product, quantity = reference[col.id]
                     discount = partner.contoso_standard_discount
                     price = product.lst_price
-                    deal = open_deals.get((partner, col))
+                    deal = open_deals.get(key)
+                    visible_deal = deal and deal._filtered_access("read")
                     cell.update(
                         gap=True,
+                        hidden=False,
                         product_id=product.id,
                         product_name=product.display_name,
                         quantity=quantity,
@@ -108,8 +129,9 @@ class ContosoWhiteSpace(models.AbstractModel):
                         potential=currency.round(
                             price * quantity * (1 - discount / 100.0)
                         ),
-                        deal_id=deal.id if deal else False,
-                        deal_name=deal.name if deal else False,
+                        deal_open=bool(deal),
+                        deal_id=visible_deal.id if visible_deal else False,
+                        deal_name=visible_deal.name if visible_deal else False,
                     )
                     if not deal:
                         potential += cell["potential"]
@@ -122,6 +144,7 @@ class ContosoWhiteSpace(models.AbstractModel):
                     "parent_name": partner.parent_id.display_name or "",
                     "salesperson": partner.user_id.name or "",
                     "total": sum(c["amount"] for c in cells),
+                    "hidden": any(c["hidden"] for c in cells),
                     "cells": cells,
                 }
             )
@@ -137,24 +160,50 @@ class ContosoWhiteSpace(models.AbstractModel):
         }
 
     @api.model
+    def _bought(self, report, domain, column, rates):
+        """{(account id, column id): (amount in the current company's currency,
+        number of report rows)}: one grouped query."""
+        bought = defaultdict(lambda: (0.0, 0))
+        for partner, col, company, amount, count in report._read_group(
+            domain, ["partner_id", column, "company_id"], ["amount:sum", "__count"]
+        ):
+            total, rows = bought[partner.id, col.id]
+            bought[partner.id, col.id] = (
+                total + amount * rates[company.id],
+                rows + count,
+            )
+        return bought
+
+    @api.model
     def _open_cross_sells(self, members, column):
-        """{(account, column): open cross-sell deal} for the family's accounts."""
+        """{(account id, column id): open cross-sell deal} for the family's
+        accounts, whoever owns the deal: an open deal is not a gap to pitch
+        again. The deals come back as the user; callers check his access."""
         tag = self.env.ref(CROSS_SELL_TAG, raise_if_not_found=False)
         if not tag:
             return {}
-        lines = self.env["contoso.deal.line"].search(
-            [
-                ("lead_id.partner_id", "in", members.ids),
-                ("lead_id.tag_ids", "in", tag.ids),
-                ("lead_id.type", "=", "opportunity"),
-                ("lead_id.active", "=", True),
-                ("lead_id.won_status", "=", "pending"),
-            ]
+        # sudo: only whether a deal is open leaves this method; its name and link
+        # are shown to users who may read it (get_matrix checks).
+        lines = (
+            self.env["contoso.deal.line"]
+            .sudo()
+            .search(
+                [
+                    ("lead_id.partner_id", "in", members.ids),
+                    ("lead_id.tag_ids", "in", tag.ids),
+                    ("lead_id.type", "=", "opportunity"),
+                    ("lead_id.active", "=", True),
+                    ("lead_id.won_status", "=", "pending"),
+                    ("lead_id.company_id", "in", [*self.env.companies.ids, False]),
+                ]
+            )
         )
         found = {}
         for line in lines:
             col = line.product_id.categ_id if column == "categ_id" else line.product_id
-            found.setdefault((line.lead_id.partner_id, col), line.lead_id)
+            found.setdefault(
+                (line.lead_id.partner_id.id, col.id), line.lead_id.with_env(self.env)
+            )
         return found
 
     @api.model
@@ -191,6 +240,16 @@ class ContosoWhiteSpace(models.AbstractModel):
                     "'%(deal)s' for '%(column)s'.",
                     partner=partner.display_name,
                     deal=cell["deal_name"],
+                    column=label,
+                )
+            )
+        if cell["deal_open"]:
+            raise UserError(
+                self.env._(
+                    "'%(partner)s' already has an open cross-sell deal for "
+                    "'%(column)s', owned by another salesperson. Ask a sales "
+                    "manager before pitching it again.",
+                    partner=partner.display_name,
                     column=label,
                 )
             )

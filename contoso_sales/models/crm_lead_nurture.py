@@ -40,6 +40,7 @@ class CrmLead(models.Model):
         "contoso_nurture_enrolment_ids.step_id",
         "contoso_nurture_enrolment_ids.date_due",
     )
+    @api.depends_context("lang")
     def _compute_contoso_nurture(self):
         for lead in self:
             enrolments = lead.contoso_nurture_enrolment_ids
@@ -67,6 +68,13 @@ class CrmLead(models.Model):
         if {"partner_id", "user_id"} & set(vals):
             self._contoso_nurture_auto_enrol()
         return result
+
+    def _contoso_lang_env(self):
+        """The environment in which to write the texts stored on the deal for its
+        salesperson (chatter lines, stop reasons, activity summaries): in the
+        salesperson's language, else the user's."""
+        self.ensure_one()
+        return self.with_context(lang=self.user_id.lang or self.env.lang).env
 
     def _contoso_is_corporate(self):
         self.ensure_one()
@@ -128,16 +136,18 @@ class CrmLead(models.Model):
         # sudo: the deal's own write passed the user's access check; its
         # enrolments only follow it.
         for lead in self.sudo().filtered(lambda lead: lead._contoso_nurture_running()):
+            env = lead._contoso_lang_env()
             if lead.stage_id.is_won:
-                reason = self.env._("the deal was won.")
+                reason = env._("the deal was won.")
             elif not lead.active and lead.lost_reason_id:
-                reason = self.env._(
-                    "the deal was lost (%(reason)s).", reason=lead.lost_reason_id.name
+                reason = env._(
+                    "the deal was lost (%(reason)s).",
+                    reason=lead.lost_reason_id.with_env(env).name,
                 )
             elif not lead.active and not lead.probability:
-                reason = self.env._("the deal was lost.")
+                reason = env._("the deal was lost.")
             elif not lead.active:
-                reason = self.env._("the deal was archived.")
+                reason = env._("the deal was archived.")
             else:
                 continue
             lead._contoso_nurture_running()._stop(reason)
@@ -159,7 +169,7 @@ class CrmLead(models.Model):
             # enrolments of the deal follow the customer's reply.
             for lead in replied.sudo():
                 lead._contoso_nurture_running()._stop(
-                    self.env._(
+                    lead._contoso_lang_env()._(
                         "%(customer)s replied by email.",
                         customer=message.author_id.name,
                     )

@@ -18,6 +18,12 @@ class CrmLead(models.Model):
         "contoso.tech.check", "lead_id", string="Tech Checks", copy=False
     )
     tech_check_count = fields.Integer(compute="_compute_tech_check_count")
+    contoso_user_can_sell = fields.Boolean(
+        string="Current User Sells",
+        compute="_compute_contoso_user_can_sell",
+        help="False for a technical consultant who is not also a salesperson: the "
+        "form then hides what the server refuses him (won, lost, quotations).",
+    )
     contoso_amount = fields.Monetary(
         string="Deal Amount",
         currency_field="company_currency",
@@ -70,6 +76,10 @@ class CrmLead(models.Model):
         )
         for lead in self:
             lead.tech_check_count = counts.get(lead, 0)
+
+    @api.depends_context("uid")
+    def _compute_contoso_user_can_sell(self):
+        self.contoso_user_can_sell = not self._contoso_user_is_consultant_only()
 
     @api.depends("expected_revenue", "company_currency")
     def _compute_contoso_amount(self):
@@ -344,19 +354,21 @@ class CrmLead(models.Model):
         "active",
     )
 
+    def _contoso_user_is_consultant_only(self):
+        user = self.env.user
+        return user.has_group(CONSULTANT_GROUP) and not user.has_group(
+            SALESPERSON_GROUP
+        )
+
     def _contoso_check_consultant_change(self, fnames):
         """Refuse a change of amount or stage by a technical consultant who is
         not also a salesperson; this is the one place that rule lives."""
         if self.env.su or not self:
             return
         locked = [fname for fname in self._CONSULTANT_LOCKED if fname in fnames]
-        user = self.env.user
-        if (
-            not locked
-            or user.has_group(SALESPERSON_GROUP)
-            or not user.has_group(CONSULTANT_GROUP)
-        ):
+        if not locked or not self._contoso_user_is_consultant_only():
             return
+        user = self.env.user
         raise AccessError(
             self.env._(
                 "%(user)s is a technical consultant and cannot change the "

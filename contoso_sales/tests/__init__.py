@@ -1,4 +1,5 @@
 from . import (
+    test_consultant_view,
     test_datahub_bad_cells,
     test_datahub_customer,
     test_datahub_import,
@@ -13,6 +14,7 @@ from . import (
     test_family_pricing,
     test_family_white_space,
     test_foundation,
+    test_french,
     test_http_gate,
     test_http_gate_invariants,
     test_http_invoice_block,

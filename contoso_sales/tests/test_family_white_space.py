@@ -1,3 +1,5 @@
+import ast
+
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
@@ -129,14 +131,86 @@ class TestWhiteSpace(FamilyCase):
         self.assertEqual(deal.deal_line_ids.product_id, self.install)
         self.assertIn("T Services", deal.name)
 
-    def test_salesperson_sees_only_their_amounts(self):
-        matrix = self.WhiteSpace.with_user(self.salesperson).get_matrix(self.root.id)
-        # Maria's camera orders are not Sally's to see.
+    def test_gaps_are_the_same_for_every_viewer(self):
+        # Sub B's camera order is Maria's: Sally may not read it, yet Sub B
+        # bought cameras. Not a gap for her either, and no amount shown.
+        as_sally = self.WhiteSpace.with_user(self.salesperson).get_matrix(self.root.id)
+        as_maria = self.WhiteSpace.with_user(self.manager).get_matrix(self.root.id)
+
+        def gaps(matrix):
+            return {
+                key: (cell["potential"], cell["product_id"], cell["quantity"])
+                for key, cell in self._cells(matrix).items()
+                if cell["gap"]
+            }
+
+        self.assertEqual(gaps(as_sally), gaps(as_maria))
+        self.assertEqual(len(gaps(as_sally)), 3)
+        self.assertEqual(as_sally["potential"], as_maria["potential"])
+        self.assertEqual(as_sally["gaps"], as_maria["gaps"])
+        self.assertEqual(as_sally["columns"], as_maria["columns"])
+
+        cell = self._cells(as_sally)["T Sub B", "T Security"]
+        self.assertFalse(cell["gap"])
+        self.assertTrue(cell["hidden"])
+        self.assertEqual(cell["amount"], 0.0)
+        sub_b = next(r for r in as_sally["rows"] if r["name"] == "T Sub B")
+        self.assertEqual(sub_b["total"], 0.0)
+        self.assertTrue(sub_b["hidden"])
+        # Maria's 10 cameras at 180: nowhere in what Sally receives.
+        self.assertNotIn("1800.0", repr(as_sally))
+        self.assertIn("1800.0", repr(as_maria))
+        maria_cell = self._cells(as_maria)["T Sub B", "T Security"]
+        self.assertEqual((maria_cell["amount"], maria_cell["hidden"]), (1800.0, False))
+        # Sally's own amounts stay hers to see.
         self.assertEqual(
-            [c["name"] for c in matrix["columns"]], ["T Security", "T Services"]
+            self._cells(as_sally)["T Sub A", "T Security"]["amount"], 32400.0
         )
-        cells = self._cells(matrix)
-        self.assertTrue(cells["T Sub B", "T Security"]["gap"])
+
+    def test_a_colleague_open_deal_is_no_gap_to_pitch_again(self):
+        sub_c = self._company("T Sub C", self.root, user=self.manager)
+        action = self.WhiteSpace.with_user(self.manager).create_cross_sell(
+            sub_c.id, self.kit.id, by="product"
+        )
+        as_sally = self.WhiteSpace.with_user(self.salesperson)
+        matrix = as_sally.get_matrix(self.root.id, by="product")
+        cell = self._cells(matrix)["T Sub C", "T Kit"]
+        self.assertTrue(cell["deal_open"])
+        self.assertFalse(cell["deal_id"])
+        self.assertFalse(cell["deal_name"])
+        maria = self.WhiteSpace.with_user(self.manager).get_matrix(
+            self.root.id, by="product"
+        )
+        self.assertEqual(
+            self._cells(maria)["T Sub C", "T Kit"]["deal_id"], action["res_id"]
+        )
+        self.assertEqual(matrix["potential"], maria["potential"])
+        with self.assertRaisesRegex(UserError, "owned by another salesperson"):
+            as_sally.create_cross_sell(sub_c.id, self.kit.id, by="product")
+
+    def test_top_customers_lists_company_families_only(self):
+        Partner = self.env["res.partner"]
+        joel = Partner.create({"name": "T Joel Willis"})
+        home = Partner.create({"name": "T Household"})
+        ann = Partner.create({"name": "T Ann", "parent_id": home.id})
+        contact = Partner.create({"name": "T Buyer", "parent_id": self.sub_a.id})
+        for partner in (joel, ann, contact):
+            self._order(partner, [(self.kit, 1, 540.0)], user=self.manager)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "contoso_sales.contoso_family_report_action"
+        )
+        rows = (
+            self.env["contoso.family.report"]
+            .with_user(self.manager)
+            .search(ast.literal_eval(action["domain"]))
+        )
+        self.assertFalse(rows.partner_id.filtered(lambda p: not p.is_company))
+        self.assertFalse((joel | ann | home) & (rows.partner_id | rows.family_id))
+        # a company's contact buys for the company: counted in its family
+        self.assertEqual(
+            sum(rows.filtered(lambda r: r.partner_id == self.sub_a).mapped("amount")),
+            32400.0 + 750.0 + 540.0,
+        )
 
     def test_amounts_of_several_companies_in_one_currency(self):
         other = self.env.ref("base.EUR")

@@ -47,6 +47,7 @@ class TestFamilyTour(ContosoTourCase):
             }
         )
         galactic = Partner.create({"name": "Tour GalacticSpace", "is_company": True})
+        joel = Partner.create({"name": "Tour Joel Willis", "is_company": False})
 
         def order(partner, lines):
             self.env["sale.order"].create(
@@ -71,6 +72,7 @@ class TestFamilyTour(ContosoTourCase):
         order(galactic, [(kit, 1000)])
         order(pups, [(kit, 700), (install, 100)])
         order(kingdom, [(kit, 400)])
+        order(joel, [(kit, 2000)])  # the biggest buyer, but a person
 
         self.start_tour(
             "/odoo/action-contoso_sales.contoso_family_report_action",

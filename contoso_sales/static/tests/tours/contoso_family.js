@@ -14,18 +14,13 @@ registry.category("web_tour.tours").add("contoso_family", {
             trigger: ".o_list_view tr.o_group_header:contains('Tour GalacticSpace')",
         },
         {
-            content: "Unfold the family: its subsidiaries show",
-            trigger: ".o_list_view tbody tr.o_group_header:first-child .o_group_name",
-            run: "click",
+            content: "A person buying for himself is no family of companies",
+            trigger: ".o_list_view:not(:contains('Tour Joel Willis'))",
         },
         {
-            content: "Drill into a subsidiary",
-            trigger: ".o_list_view tr.o_group_header:contains('Tour Puppy Kingdom')",
-        },
-        {
-            content: "Open the family's white space",
+            content: "Open the family's white space from its row, still folded",
             trigger:
-                ".o_list_view tbody tr.o_group_header:first-child button:contains('White Space')",
+                ".o_list_view tbody tr.o_group_header:first-child:not(.o_group_open) button:contains('White Space')",
             run: "click",
         },
         {
