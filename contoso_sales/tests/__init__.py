@@ -15,6 +15,7 @@ from . import (
     test_family_white_space,
     test_foundation,
     test_french,
+    test_http_consultant,
     test_http_gate,
     test_http_gate_invariants,
     test_http_invoice_block,
