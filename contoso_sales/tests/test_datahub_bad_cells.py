@@ -143,7 +143,8 @@ class TestDataHubBadCells(DataHubCase):
         def create(self_, vals_list):
             # Another app's create override refusing one contact.
             if any(vals.get("name") == "Bad Row" for vals in vals_list):
-                raise ValidationError(self_.env._("Bad Row is refused by another app"))
+                message = "Bad Row is refused by another app"
+                raise ValidationError(message)
             return original(self_, vals_list)
 
         with patch.object(partner_class, "create", create):
