@@ -15,6 +15,7 @@
         "account",
         "contacts",
         "mail",
+        "portal",
     ],
     "data": [
         "security/contoso_sales_security.xml",
@@ -47,6 +48,9 @@
         "security/contoso_family_security.xml",
         "views/contoso_family_report_views.xml",
         "views/res_partner_family_views.xml",
+        "security/contoso_portal_security.xml",
+        "views/contoso_callback_request_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -56,6 +60,7 @@
         "demo/crm_lead_demo.xml",
         "demo/contoso_datahub_demo.xml",
         "demo/res_partner_family_demo.xml",
+        "demo/contoso_portal_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,5 +1,6 @@
 from . import (
     account_move,
+    contoso_callback_request,
     contoso_customer,
     contoso_deal_line,
     contoso_family_report,
@@ -22,6 +23,7 @@ from . import (
     crm_team,
     ir_actions_actions,
     mail_activity,
+    mail_activity_callback,
     res_company,
     res_config_settings,
     res_partner_customer360,
