@@ -51,6 +51,11 @@
         "security/contoso_portal_security.xml",
         "views/contoso_callback_request_views.xml",
         "views/portal_templates.xml",
+        "data/contoso_installation_sheet_data.xml",
+        "views/contoso_product_documentation_views.xml",
+        "views/contoso_installation_sheet_views.xml",
+        "report/contoso_installation_sheet_report.xml",
+        "views/portal_reseller_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

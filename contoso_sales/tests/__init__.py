@@ -11,6 +11,7 @@ from . import (
     test_http_gate,
     test_http_invoice_block,
     test_http_portal_customer,
+    test_http_portal_reseller,
     test_nurture,
     test_order_to_cash,
     test_portal_callback,
