@@ -22,5 +22,6 @@ from . import (
     test_tour_nurture,
     test_tour_order_to_cash,
     test_tour_pipeline,
+    test_tour_portal,
     test_tour_tech_check,
 )
