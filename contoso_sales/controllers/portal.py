@@ -122,8 +122,8 @@ class ContosoCustomerPortal(CustomerPortal):
         )
 
     def _contoso_products(self, partner):
-        """Products of his confirmed orders, found through his order lines (Odoo's
-        portal rule on sale.order.line applies)."""
+        """Goods of his confirmed orders (services are no product he owns), found
+        through his order lines: Odoo's portal rule on sale.order.line applies."""
         products = request.env["product.product"]
         for (product,) in request.env["sale.order.line"]._read_group(
             [
@@ -137,7 +137,7 @@ class ContosoCustomerPortal(CustomerPortal):
             products |= product
         # sudo: the portal may not read the catalog; these products come from his
         # own order lines and only their names are shown.
-        return products.sudo()
+        return products.sudo().filtered(lambda p: p.type != "service")
 
     def _contoso_values(self, **kwargs):
         partner = self._contoso_partner()

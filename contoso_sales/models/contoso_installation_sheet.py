@@ -77,6 +77,8 @@ class ContosoInstallationSheet(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Access first: the sequence below is not the portal's to read.
+        self.check_access("create")
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
@@ -86,6 +88,8 @@ class ContosoInstallationSheet(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # Access first: the error below names the sheet.
+        self.check_access("write")
         frozen = self.filtered(lambda s: s.state == "done")
         if frozen and set(vals) - {"state", "message_main_attachment_id"}:
             raise UserError(

@@ -30,11 +30,14 @@ class ContosoInstallationSheetLine(models.Model):
         return lines
 
     def write(self, vals):
+        # Access first: the error of _check_open names the sheet.
+        self.check_access("write")
         self.sheet_id._check_open()
         result = super().write(vals)
         self.sheet_id._check_open()
         return result
 
     def unlink(self):
+        self.check_access("unlink")
         self.sheet_id._check_open()
         return super().unlink()

@@ -277,12 +277,9 @@ class TestResellerSheetForm(ContosoResellerCase):
         self.assertIn("SN-NINA-1", page.text)
         # Lea, of another reseller, cannot close it; Remy can.
         self.login(self.lea_user)
-        self.assertEqual(
-            self.url_open(
-                f"/my/installations/{sheet.id}/done", data={"csrf_token": "x"}
-            ).status_code,
-            400,
-        )
+        page = self._post(f"/my/installations/{sheet.id}/done", "/my/installations/new")
+        self.assertEqual(page.status_code, 404)
+        self.assertEqual(sheet.state, "draft")
         self.login(self.remy_user)
         self._post(
             f"/my/installations/{sheet.id}/done", f"/my/installations/{sheet.id}"
@@ -378,6 +375,27 @@ class TestResellerRpc(ContosoResellerCase):
         self.assertEqual(
             self.call_kw("contoso.installation.sheet", "search", [[]]), [self.sheet.id]
         )
+
+    def test_portal_writes_are_refused_before_any_business_rule(self):
+        """Carla reads the sheet of her installation, and may change none of it:
+        she gets an access error whatever the state of the sheet."""
+        self.sheet.action_done()
+        self.login(self.carla_user)
+        for model, record in (
+            ("contoso.installation.sheet", self.sheet),
+            ("contoso.installation.sheet.line", self.sheet.line_ids),
+        ):
+            with self.subTest(model=model):
+                with self.assertRaises(JsonRpcException) as caught:
+                    self.call_kw(model, "write", [record.ids, {"quantity": 2}])
+                self.assertIn("AccessError", str(caught.exception))
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            self.call_kw(
+                "contoso.installation.sheet",
+                "create",
+                [{"reseller_id": self.woodgrove.id, "customer_id": self.carla.id}],
+            )
+        self.assertEqual(self.sheet.line_ids.quantity, 1)
 
     def test_documentation_over_rpc(self):
         self.login(self.carla_user)
