@@ -11,7 +11,7 @@ class ContosoInstallationSheet(models.Model):
     """
 
     _name = "contoso.installation.sheet"
-    _inherit = ["mail.thread"]
+    _inherit = ["portal.mixin", "mail.thread"]
     _description = "Installation Sheet"
     _order = "date desc, id desc"
 
@@ -61,6 +61,15 @@ class ContosoInstallationSheet(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for sheet in self:
+            sheet.access_url = f"/my/installations/{sheet.id}"
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Installation sheet %(sheet)s", sheet=self.name)
 
     @api.constrains("reseller_id")
     def _check_reseller(self):

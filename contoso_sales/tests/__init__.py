@@ -14,6 +14,7 @@ from . import (
     test_http_portal_reseller,
     test_nurture,
     test_order_to_cash,
+    test_portal_access,
     test_portal_callback,
     test_roles_access,
     test_tech_check,

@@ -225,6 +225,15 @@ class TestResellerPages(ContosoResellerCase):
         self.assertIn(self.sheet.name, self.url_open("/my/installations").text)
         self.assertEqual(self.url_open("/my/installations/999999").status_code, 404)
 
+    def test_pdf_route_downloads_the_sheet(self):
+        self.login(self.carla_user)
+        page = self.url_open(f"/my/installations/{self.sheet.id}/pdf?download=true")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(
+            f"Installation_sheet_{self.sheet.name.replace('/', '_')}.pdf",
+            page.headers["Content-Disposition"],
+        )
+
     def test_pdf_report_renders(self):
         html = (
             self.env["ir.actions.report"]
