@@ -63,7 +63,6 @@ class ContosoInstallationSheet(models.Model):
     )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for sheet in self:
             sheet.access_url = f"/my/installations/{sheet.id}"
 
