@@ -214,8 +214,9 @@ class ContosoResellerPortal(ContosoCustomerPortal):
         values.update(
             {
                 "page_name": "contoso_installations",
-                # The record rule limits this to his sheets (reseller or customer).
-                "sheets": request.env["contoso.installation.sheet"].search([]),
+                # The record rule limits the search to his sheets (reseller or
+                # customer); sudo then only shows their partners' names.
+                "sheets": request.env["contoso.installation.sheet"].search([]).sudo(),
             }
         )
         return request.render("contoso_sales.portal_contoso_installations", values)
