@@ -17,6 +17,7 @@
         "account",
         "contacts",
         "mail",
+        "portal",
     ],
     "data": [
         "security/contoso_sales_security.xml",
@@ -52,6 +53,14 @@
         "security/contoso_family_security.xml",
         "views/contoso_family_report_views.xml",
         "views/res_partner_family_views.xml",
+        "security/contoso_portal_security.xml",
+        "views/contoso_callback_request_views.xml",
+        "views/portal_templates.xml",
+        "data/contoso_installation_sheet_data.xml",
+        "views/contoso_product_documentation_views.xml",
+        "views/contoso_installation_sheet_views.xml",
+        "report/contoso_installation_sheet_report.xml",
+        "views/portal_reseller_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -63,6 +72,7 @@
         "demo/crm_lead_fr_demo.xml",
         "demo/contoso_datahub_demo.xml",
         "demo/res_partner_family_demo.xml",
+        "demo/contoso_portal_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -33,6 +33,12 @@ contoso.loyalty.member         | r---   | r---       | rwcu    | ----       | rw
 contoso.purchase               | r---   | r---       | rwcu    | ----       | rwcu
 contoso.customer               | r---   | r---       | r---    | ----       | r---
 contoso.family.report          | r---   | r---       | r---    | ----       | r---
+contoso.callback.request       | rw--   | rw--       | rwcu    | ----       | rw--
+contoso.installation.sheet     | rwc-   | rwc-       | rwcu    | ----       | rwc-
+contoso.installation.sheet.line | rwcu  | rwcu       | rwcu    | ----       | rwcu
+contoso.product.document       | r---   | r---       | rwcu    | ----       | r---
+contoso.failure.code           | r---   | r---       | rwcu    | ----       | r---
+contoso.product.consumable     | r---   | r---       | rwcu    | ----       | r---
 """
 
 # Which deals each role reads (r) and edits (w). Sally is the salesperson, Tom
