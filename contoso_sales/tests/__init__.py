@@ -1,4 +1,5 @@
 from . import (
+    test_attack_edges,
     test_datahub_customer,
     test_datahub_import,
     test_datahub_matching_db,

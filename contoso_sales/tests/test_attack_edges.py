@@ -1,0 +1,114 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .test_tech_check import TechCheckCase
+
+
+@tagged("post_install", "-at_install")
+class TestAttackEdges(TechCheckCase):
+    """Red-team attacks on the finished gate and visibility, each as the role
+    that would exploit it: the paths nobody listed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lenient = cls.env["res.company"].create(
+            {"name": "Contoso Lenient", "contoso_tech_check_threshold": 100000}
+        )
+        cls.salesperson.company_ids = [(4, cls.lenient.id)]
+        cls.product = cls.env["product.product"].create(
+            {"name": "Attack Alarm Kit", "list_price": 4800.0, "sale_ok": True}
+        )
+
+    def _order(self, deal=False, qty=10):
+        return (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "opportunity_id": deal and deal.id,
+                    "order_line": [
+                        (0, 0, {"product_id": self.product.id, "product_uom_qty": qty})
+                    ],
+                }
+            )
+        )
+
+    # -- the gate -------------------------------------------------------------
+
+    def test_company_change_with_a_new_amount_still_needs_the_check(self):
+        # Sally changes the amount by a dollar in the write that moves the
+        # deal to her lenient company: still a deal that needs a check.
+        as_sally = self.deal.with_user(self.salesperson).with_context(
+            allowed_company_ids=[self.company.id, self.lenient.id]
+        )
+        with self.assertRefused(UserError, "whose threshold is higher"):
+            as_sally.write({"company_id": self.lenient.id, "expected_revenue": 48001})
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(self.deal.company_id, self.company)
+        self.assertEqual(self.deal.expected_revenue, 48000)
+        self.assertEqual(self.deal.stage_id, self.stages["quote"])
+
+    def test_confirmed_order_cannot_raise_a_closed_deal_above_the_threshold(self):
+        # sale_crm raises the deal's expected revenue to the confirmed order's
+        # untaxed amount: a small deal already closed would hold $48k unchecked.
+        self.small.with_user(self.salesperson).stage_id = self.stages["close"]
+        order = self._order(self.small)
+        with self.assertRefused(UserError, "needs a passed tech check before Close"):
+            order.action_confirm()
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(self.small.expected_revenue, 12000)
+
+    # -- what each role reads ---------------------------------------------------
+
+    def test_checks_of_hidden_deals_stay_hidden_through_their_chatter(self):
+        colleague = new_test_user(
+            self.env,
+            login="t_sam",
+            name="Test Sam",
+            groups="base.group_user,contoso_sales.group_salesperson",
+        )
+        self.deal.user_id = colleague
+        check = self._log_check(self.deal)
+        check.message_post(body="<p>secret wiring plan</p>")
+        messages = (
+            self.env["mail.message"]
+            .with_user(self.salesperson)
+            .search_read(
+                [("model", "=", "contoso.tech.check"), ("res_id", "=", check.id)],
+                ["body"],
+            )
+        )
+        self.assertEqual(messages, [])
+        with self.assertRaises(AccessError):
+            self.env["mail.tracking.value"].with_user(self.salesperson).search_read(
+                [("mail_message_id.res_id", "=", check.id)], ["new_value_char"]
+            )
+        with self.assertRaises(AccessError):
+            check.with_user(self.salesperson).read(["details"])
+
+    def test_employees_and_accountants_read_no_spend(self):
+        employee = new_test_user(
+            self.env, login="t_emma", name="Test Emma", groups="base.group_user"
+        )
+        accountant = new_test_user(
+            self.env,
+            login="t_abby",
+            name="Test Abby",
+            groups="base.group_user,account.group_account_invoice",
+        )
+        for user in (employee, accountant):
+            with self.assertRaises(AccessError):
+                self.env["res.partner"].with_user(user).read_group(
+                    [], ["contoso_spend_total:sum"], ["is_company"]
+                )
+            with self.assertRaises(AccessError):
+                self.env["contoso.customer"].with_user(user).search_read(
+                    [], ["spend_total"]
+                )
+            with self.assertRaises(AccessError):
+                self.env["contoso.family.report"].with_user(user).search_read(
+                    [], ["amount"]
+                )
