@@ -50,6 +50,17 @@ class TestAttackEdges(TechCheckCase):
         self.assertEqual(self.deal.expected_revenue, 48000)
         self.assertEqual(self.deal.stage_id, self.stages["quote"])
 
+    def test_linking_a_confirmed_order_to_an_unchecked_deal_is_refused(self):
+        # Confirmed without a deal, then linked to the deal that needs a check.
+        order = self._order()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        with self.assertRefused(UserError, "needs a passed tech check before its"):
+            order.write({"opportunity_id": self.deal.id})
+        self.env.invalidate_all(flush=False)
+        self.assertFalse(order.opportunity_id)
+        self.assertFalse(self.deal.order_ids)
+
     def test_confirmed_order_cannot_raise_a_closed_deal_above_the_threshold(self):
         # sale_crm raises the deal's expected revenue to the confirmed order's
         # untaxed amount: a small deal already closed would hold $48k unchecked.
