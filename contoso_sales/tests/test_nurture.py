@@ -320,6 +320,33 @@ class TestNurture(ContosoCase):
         self.assertEqual(len(self._emails(deal)), 1)
         self.assertEqual(self._enrolment(deal).step_id.summary, "Check-in email")
 
+    def test_archiving_the_step_activity_pauses_like_cancelling_it(self):
+        # Odoo 19 keeps done activities archived: Sally archives the step's
+        # activity over RPC (action_archive) instead of doing or cancelling it.
+        self.company.contoso_nurture_auto_send = True
+        Enrolment = self.env["contoso.nurture.enrolment"]
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+            self._done(deal)
+        with freeze_time("2026-03-03"):
+            deal.activity_ids.with_user(self.salesperson).action_archive()
+            enrolment = self._enrolment(deal)
+            self.assertEqual(enrolment.state, "paused")
+            self.assertFalse(enrolment.activity_id)
+            self.assertIn(
+                "Nurturing paused: the activity of step 'Information email' was "
+                "cancelled by Test Sally.",
+                deal.message_ids[0].body,
+            )
+            Enrolment._cron_send_due_emails()
+            self.assertFalse(self._emails(deal))
+        with freeze_time("2026-03-04"):
+            deal.with_user(self.salesperson).action_contoso_nurture_resume()
+            Enrolment._cron_send_due_emails()
+            Enrolment._cron_send_due_emails()
+        self.assertEqual(len(self._emails(deal)), 1)
+        self.assertEqual(self._enrolment(deal).step_id.summary, "Check-in email")
+
     def test_resume_without_due_date(self):
         with freeze_time("2026-03-02"):
             deal = self._deal().with_user(self.salesperson)
