@@ -9,6 +9,7 @@ from . import (
     test_family_pricing,
     test_family_white_space,
     test_foundation,
+    test_http_attack_edges,
     test_http_gate,
     test_http_gate_invariants,
     test_http_invoice_block,
