@@ -123,3 +123,31 @@ class TestAttackEdges(TechCheckCase):
                 self.env["contoso.family.report"].with_user(user).search_read(
                     [], ["amount"]
                 )
+
+    def test_import_errors_stay_in_their_company(self):
+        # The rows of another company's import (names, e-mails, birth dates in
+        # their original columns) are that company's data.
+        other = self.env["res.company"].create({"name": "Contoso West"})
+        admin = new_test_user(
+            self.env,
+            login="t_dora",
+            name="Test Dora",
+            groups="base.group_user,contoso_sales.group_data_admin",
+        )
+        batch = (
+            self.env["contoso.import.batch"]
+            .with_company(other)
+            .create({"source": "contacts", "filename": "west.csv"})
+        )
+        error = self.env["contoso.import.error"].create(
+            {
+                "batch_id": batch.id,
+                "line": 2,
+                "reason": "bad date",
+                "cells": {"FullName": "Zoe Dupont", "BirthDate": "31/02/1990"},
+            }
+        )
+        Error = self.env["contoso.import.error"].with_user(admin)
+        self.assertFalse(Error.search_read([("id", "=", error.id)], ["cells"]))
+        with self.assertRaises(AccessError):
+            Error.browse(error.id).read(["cells"])
