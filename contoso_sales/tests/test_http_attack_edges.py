@@ -90,8 +90,15 @@ class TestAttackEdgesOverRpc(HttpCase):
                 "rpc_atk_sally",
                 "crm.lead",
                 "write",
-                [[self.deal.id], {"company_id": self.lenient.id, "expected_revenue": 48001}],
-                {"context": {"allowed_company_ids": [self.company.id, self.lenient.id]}},
+                [
+                    [self.deal.id],
+                    {"company_id": self.lenient.id, "expected_revenue": 48001},
+                ],
+                {
+                    "context": {
+                        "allowed_company_ids": [self.company.id, self.lenient.id]
+                    }
+                },
             )
         self.deal.invalidate_recordset()
         self.assertEqual(
@@ -125,7 +132,12 @@ class TestAttackEdgesOverRpc(HttpCase):
             "rpc_atk_sally",
             "mail.message",
             "search_read",
-            [[("model", "=", "contoso.tech.check"), ("res_id", "=", self.hidden_check.id)]],
+            [
+                [
+                    ("model", "=", "contoso.tech.check"),
+                    ("res_id", "=", self.hidden_check.id),
+                ]
+            ],
             {"fields": ["body"]},
         )
         self.assertEqual(messages, [])
