@@ -280,6 +280,24 @@ class CrmLead(models.Model):
                 blocked[0]._tech_check_message(blocked[0].stage_id.name)
             )
 
+    @api.constrains("expected_revenue")
+    def _check_confirmed_order_tech_check(self):
+        # A confirmed order of a deal that needs a check is a manager's decision
+        # (sale.order._check_deal_tech_check). That holds when the amount moves
+        # after the confirmation too: sale_crm raises the deal to its confirmed
+        # order's amount, beyond what the check verified. Only on the amount, so
+        # a stage change costs no query more.
+        if self.env.user.has_group(MANAGER_GROUP):
+            return
+        for lead in self._tech_check_pending():
+            order = lead.order_ids.filtered(lambda o: o.state == "sale")[:1]
+            if order:
+                raise ValidationError(
+                    lead._tech_check_message(
+                        self.env._("its order %(order)s is confirmed", order=order.name)
+                    )
+                )
+
     def _tech_check_message(self, step):
         """The gate's refusal: which deal, its amount, the threshold, the fix."""
         self.ensure_one()

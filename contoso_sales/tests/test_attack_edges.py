@@ -151,3 +151,17 @@ class TestAttackEdges(TechCheckCase):
         self.assertFalse(Error.search_read([("id", "=", error.id)], ["cells"]))
         with self.assertRaises(AccessError):
             Error.browse(error.id).read(["cells"])
+
+    def test_confirmed_order_above_the_checked_amount_is_refused(self):
+        # Tom verified $48k; Sally confirms a $60k order on the deal. sale_crm
+        # raises the deal to $60k after the order's own gate saw a cleared deal.
+        self._log_check(self.deal)
+        self.product.list_price = 6000.0
+        order = self._order(self.deal)
+        self.assertEqual(order.amount_untaxed, 60000)
+        with self.assertRefused(UserError, "needs a passed tech check before its"):
+            order.action_confirm()
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(self.deal.expected_revenue, 48000)
+        self.assertTrue(self.deal.tech_check_passed)
