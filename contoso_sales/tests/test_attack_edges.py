@@ -165,3 +165,23 @@ class TestAttackEdges(TechCheckCase):
         self.assertEqual(order.state, "draft")
         self.assertEqual(self.deal.expected_revenue, 48000)
         self.assertTrue(self.deal.tech_check_passed)
+
+    def test_won_lost_and_restore_paths_meet_the_gate(self):
+        as_sally = self.deal.with_user(self.salesperson)
+        with self.assertRefused(UserError, "needs a passed tech check before Close"):
+            as_sally.action_set_won_rainbowman()
+        with self.assertRefused(UserError, "needs a passed tech check before Close"):
+            as_sally.write({"probability": 100, "stage_id": self.stages["close"].id})
+        # checked, won, then archived (Odoo refuses to lose a won deal): raising
+        # the amount of the archived deal, then unarchiving it, would bring
+        # back a won deal that was never checked
+        self._log_check(self.deal)
+        as_sally.action_set_won()
+        as_sally.action_archive()
+        with self.assertRefused(UserError, "needs a passed tech check before Close"):
+            as_sally.expected_revenue = 90000
+        as_sally.action_unarchive()
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(self.deal.expected_revenue, 48000)
+        self.assertEqual(self.deal.won_status, "won")
+        self.assertTrue(self.deal.tech_check_passed)
