@@ -22,6 +22,7 @@ from . import (
     crm_team,
     ir_actions_actions,
     mail_activity,
+    mail_alias,
     res_company,
     res_config_settings,
     res_partner_customer360,

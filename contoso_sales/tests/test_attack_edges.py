@@ -1,3 +1,5 @@
+import ast
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -185,3 +187,41 @@ class TestAttackEdges(TechCheckCase):
         self.assertEqual(self.deal.expected_revenue, 48000)
         self.assertEqual(self.deal.won_status, "won")
         self.assertTrue(self.deal.tech_check_passed)
+
+    def test_team_alias_cannot_log_checks_on_the_deals_it_creates(self):
+        # Odoo's Sales Administrator edits the team's alias defaults (Odoo
+        # writes them as superuser); the mail gateway then creates each deal
+        # as superuser, in Close, with a passed check "logged" by Tom.
+        sales_admin = new_test_user(
+            self.env,
+            login="t_odoo_sadmin",
+            name="Odoo Sales Admin",
+            groups="base.group_user,sales_team.group_sale_manager",
+        )
+        defaults = {
+            "type": "opportunity",
+            "stage_id": self.stages["close"].id,
+            "expected_revenue": 50000,
+            "tech_check_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "consultant_id": self.consultant.id,
+                        "details": "<p>never done</p>",
+                        "result": "pass",
+                    },
+                )
+            ],
+        }
+        before = self.team.alias_defaults
+        with self.assertRefused(UserError, "cannot set tech_check_ids"):
+            self.team.with_user(sales_admin).write({"alias_defaults": str(defaults)})
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(self.team.alias_defaults, before)
+        # what the gateway would do with the team's defaults
+        deal = self.Lead.sudo().message_new(
+            {"subject": "Alarm for our HQ", "email_from": "buyer@example.com"},
+            custom_values=ast.literal_eval(self.team.alias_defaults or "{}"),
+        )
+        self.assertFalse(deal.tech_check_ids)
