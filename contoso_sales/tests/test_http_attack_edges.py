@@ -39,6 +39,7 @@ class TestAttackEdgesOverRpc(HttpCase):
         cls.tom = user("rpc_atk_tom", "contoso_sales.group_technical_consultant")
         cls.emma = user("rpc_atk_emma", "base.group_user")
         cls.abby = user("rpc_atk_abby", "account.group_account_invoice")
+        cls.odoo_admin = user("rpc_atk_odoo_admin", "sales_team.group_sale_manager")
         cls.team.member_ids = [(4, cls.sally.id), (4, cls.sam.id)]
         cls.customer = cls.env["res.partner"].create(
             {"name": "RPC Attack Fabrikam", "is_company": True}
@@ -168,3 +169,50 @@ class TestAttackEdgesOverRpc(HttpCase):
                     [[]],
                     {"fields": ["details"]},
                 )
+
+    def test_odoo_sales_admin_cannot_put_checks_in_the_team_alias(self):
+        defaults = {
+            "stage_id": self.env.ref("contoso_sales.stage_close").id,
+            "expected_revenue": 50000,
+            "tech_check_ids": [
+                (0, 0, {"consultant_id": self.tom.id, "details": "x", "result": "pass"})
+            ],
+        }
+        before = self.team.alias_defaults
+        with self.assertRaisesRegex(RpcError, "cannot set tech_check_ids"):
+            self._call(
+                "rpc_atk_odoo_admin",
+                "crm.team",
+                "write",
+                [self.team.ids, {"alias_defaults": str(defaults)}],
+            )
+        self.team.invalidate_recordset()
+        self.assertEqual(self.team.alias_defaults, before)
+
+    def test_salesperson_cannot_link_a_confirmed_order_to_an_unchecked_deal(self):
+        product = self.env["product.product"].create(
+            {"name": "RPC Attack Kit", "list_price": 4800.0, "sale_ok": True}
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(self.sally)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        (0, 0, {"product_id": product.id, "product_uom_qty": 10})
+                    ],
+                }
+            )
+        )
+        self._call("rpc_atk_sally", "sale.order", "action_confirm", [order.ids])
+        with self.assertRaisesRegex(RpcError, "needs a passed tech check before its"):
+            self._call(
+                "rpc_atk_sally",
+                "sale.order",
+                "write",
+                [order.ids, {"opportunity_id": self.deal.id}],
+            )
+        order.invalidate_recordset()
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.opportunity_id)
