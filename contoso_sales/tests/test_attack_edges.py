@@ -125,6 +125,10 @@ class TestAttackEdges(TechCheckCase):
                 self.env["contoso.family.report"].with_user(user).search_read(
                     [], ["amount"]
                 )
+            with self.assertRaises(AccessError):
+                self.env["contoso.white.space"].with_user(user).get_matrix(
+                    self.customer.id
+                )
 
     def test_import_errors_stay_in_their_company(self):
         # The rows of another company's import (names, e-mails, birth dates in
