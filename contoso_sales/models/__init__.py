@@ -32,6 +32,7 @@ from . import (
     ir_actions_actions,
     mail_activity,
     mail_activity_callback,
+    mail_alias,
     product_template_reseller,
     res_company,
     res_company_reseller,

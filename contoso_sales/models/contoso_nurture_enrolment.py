@@ -155,6 +155,30 @@ class ContosoNurtureEnrolment(models.Model):
             customer=partner.display_name,
         )
 
+    @api.constrains("activity_id", "step_id", "lead_id", "cadence_id")
+    def _check_own_step_and_activity(self):
+        # The daily job does the current activity as superuser: it must be an
+        # activity of this deal, for a step of this cadence, whoever wrote it.
+        for enrolment in self:
+            activity = enrolment.activity_id
+            if (
+                activity
+                and (activity.res_model, activity.res_id)
+                != ("crm.lead", enrolment.lead_id.id)
+            ) or (
+                enrolment.step_id
+                and enrolment.step_id.cadence_id != enrolment.cadence_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The nurturing of deal '%(deal)s' can only follow a step of "
+                        "its cadence '%(cadence)s' and an activity of that deal: "
+                        "use Pause, Resume or Stop instead of editing them.",
+                        deal=enrolment.lead_id.name,
+                        cadence=enrolment.cadence_id.name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         enrolments = super().create(vals_list)

@@ -290,6 +290,24 @@ class CrmLead(models.Model):
                 blocked[0]._tech_check_message(blocked[0].stage_id.name)
             )
 
+    @api.constrains("expected_revenue")
+    def _check_confirmed_order_tech_check(self):
+        # A confirmed order of a deal that needs a check is a manager's decision
+        # (sale.order._check_deal_tech_check). That holds when the amount moves
+        # after the confirmation too: sale_crm raises the deal to its confirmed
+        # order's amount, beyond what the check verified. Only on the amount, so
+        # a stage change costs no query more.
+        if self.env.user.has_group(MANAGER_GROUP):
+            return
+        for lead in self._tech_check_pending():
+            order = lead.order_ids.filtered(lambda o: o.state == "sale")[:1]
+            if order:
+                raise ValidationError(
+                    lead._tech_check_message(
+                        self.env._("its order %(order)s is confirmed", order=order.name)
+                    )
+                )
+
     def _tech_check_message(self, step):
         """The gate's refusal: which deal, its amount, the threshold, the fix."""
         self.ensure_one()
@@ -331,9 +349,10 @@ class CrmLead(models.Model):
             if self.env.su or self.env.user.has_group(MANAGER_GROUP)
             else self._tech_check_pending()
         )
+        # The threshold each deal answered to, to judge its new amount by it.
+        thresholds = pending._tech_check_thresholds()
         before = {
-            lead: (lead.team_id, lead.company_id, lead.contoso_amount)
-            for lead in pending
+            lead: (lead.team_id, lead.company_id, thresholds[lead]) for lead in pending
         }
         result = super().write(vals)
         pending._check_team_change(before)
@@ -388,7 +407,7 @@ class CrmLead(models.Model):
         # sudo: the write may have handed the deal to a salesperson whose deals
         # the user cannot read; the rule needs its team, company and amount.
         for lead in self.sudo():
-            team, company, amount = before[lead]
+            team, company, threshold = before[lead]
             if not lead.team_id.contoso_tech_check and lead.tech_check_required:
                 raise UserError(
                     self.env._(
@@ -400,10 +419,13 @@ class CrmLead(models.Model):
                         new_team=lead.team_id.name or self.env._("no team"),
                     )
                 )
-            same_amount = not lead.company_currency.compare_amounts(
-                amount, lead.contoso_amount
+            # Judged at its new amount against the threshold it left: changing
+            # the amount in the same write does not make the move lenient.
+            still_needed = (
+                lead.company_currency.compare_amounts(lead.contoso_amount, threshold)
+                > 0
             )
-            if same_amount and not lead.tech_check_required:
+            if still_needed and not lead.tech_check_required:
                 raise UserError(
                     self.env._(
                         "Deal '%(deal)s' needs a tech check in company %(company)s: "

@@ -4,12 +4,11 @@ from odoo import fields, models
 class MailActivity(models.Model):
     _inherit = "mail.activity"
 
-    def unlink(self):
-        # Cancelling the current step's activity would leave its enrolment
-        # running with nothing to do (and the daily job sending its email again):
-        # the enrolment pauses instead. sudo: as in _action_done, the enrolment
-        # only follows what happened to its activity.
-        enrolments = (
+    def _contoso_running_enrolments(self):
+        # sudo: the enrolment only follows what happened to its activity, which
+        # the user just proved a right to; its assignee may not be the deal's
+        # salesperson.
+        return (
             self.env["contoso.nurture.enrolment"]
             .sudo()
             .search(
@@ -19,6 +18,28 @@ class MailActivity(models.Model):
                 ]
             )
         )
+
+    def write(self, vals):
+        # Odoo archives an activity when it is done (_action_done, below). Any
+        # other archiving (action_archive over RPC, a server action) leaves the
+        # step undone: a cancellation, like deleting it.
+        if (
+            "active" not in vals
+            or vals["active"]
+            or self.env.context.get("contoso_activity_done")
+        ):
+            return super().write(vals)
+        enrolments = self._contoso_running_enrolments()
+        result = super().write(vals)
+        if enrolments:
+            enrolments._activity_cancelled()
+        return result
+
+    def unlink(self):
+        # Cancelling the current step's activity would leave its enrolment
+        # running with nothing to do (and the daily job sending its email again):
+        # the enrolment pauses instead.
+        enrolments = self._contoso_running_enrolments()
         result = super().unlink()
         if enrolments:
             enrolments._activity_cancelled()
@@ -33,7 +54,10 @@ class MailActivity(models.Model):
             .sudo()
             .search([("activity_id", "in", self.ids), ("state", "=", "running")])
         )
-        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        # Odoo archives the done activity: not a cancellation (write, above).
+        result = super(
+            MailActivity, self.with_context(contoso_activity_done=True)
+        )._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if enrolments:
             enrolments._step_done(fields.Date.context_today(self))
         return result

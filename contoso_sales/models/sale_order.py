@@ -22,12 +22,13 @@ class SaleOrder(models.Model):
             )
         return super().create(vals_list)
 
-    @api.constrains("state")
+    @api.constrains("state", "opportunity_id")
     def _check_deal_tech_check(self):
         """Confirming the order of a deal that still needs a tech check moves
-        the deal on without it: only a sales manager may. A constraint, so that
-        the button, RPC (action_confirm or a write of the state) and Odoo's own
-        confirmations as superuser for a portal customer all meet it."""
+        the deal on without it: only a sales manager may. A constraint on the
+        order as it is, so that the button, RPC (action_confirm or a write of the
+        state), Odoo's own confirmations as superuser for a portal customer, and
+        linking an order confirmed earlier to the deal all meet it."""
         if self.env.user.has_group(MANAGER_GROUP):
             return
         confirmed = self.filtered(lambda o: o.state == "sale")

@@ -1,4 +1,5 @@
 from . import (
+    test_attack_edges,
     test_consultant_view,
     test_datahub_bad_cells,
     test_datahub_customer,
@@ -15,6 +16,7 @@ from . import (
     test_family_white_space,
     test_foundation,
     test_french,
+    test_http_attack_edges,
     test_http_consultant,
     test_http_gate,
     test_http_gate_invariants,

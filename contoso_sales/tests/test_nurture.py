@@ -320,6 +320,53 @@ class TestNurture(ContosoCase):
         self.assertEqual(len(self._emails(deal)), 1)
         self.assertEqual(self._enrolment(deal).step_id.summary, "Check-in email")
 
+    def test_archiving_the_step_activity_pauses_like_cancelling_it(self):
+        # Odoo 19 keeps done activities archived: Sally archives the step's
+        # activity over RPC (action_archive) instead of doing or cancelling it.
+        self.company.contoso_nurture_auto_send = True
+        Enrolment = self.env["contoso.nurture.enrolment"]
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+            self._done(deal)
+        with freeze_time("2026-03-03"):
+            deal.activity_ids.with_user(self.salesperson).action_archive()
+            enrolment = self._enrolment(deal)
+            self.assertEqual(enrolment.state, "paused")
+            self.assertFalse(enrolment.activity_id)
+            self.assertIn(
+                "Nurturing paused: the activity of step 'Information email' was "
+                "cancelled by Test Sally.",
+                deal.message_ids[0].body,
+            )
+            Enrolment._cron_send_due_emails()
+            self.assertFalse(self._emails(deal))
+        with freeze_time("2026-03-04"):
+            deal.with_user(self.salesperson).action_contoso_nurture_resume()
+            Enrolment._cron_send_due_emails()
+            Enrolment._cron_send_due_emails()
+        self.assertEqual(len(self._emails(deal)), 1)
+        self.assertEqual(self._enrolment(deal).step_id.summary, "Check-in email")
+
+    def test_an_enrolment_cannot_take_the_activity_of_another_deal(self):
+        # Sally points her enrolment at the step activity of a colleague's
+        # deal she cannot read: the daily job would mark it done as superuser.
+        self.company.contoso_nurture_auto_send = True
+        with freeze_time("2026-03-02"):
+            mine = self._deal()
+            theirs = self._deal(user=self.other_sales, name="Other HQ alarm")
+            self._done(mine)
+        # their introduction call, a step the daily job never does itself
+        their_activity = self._enrolment(theirs).activity_id
+        with freeze_time("2026-03-03"):
+            with self.assertRaises(ValidationError):
+                self._enrolment(mine).with_user(self.salesperson).write(
+                    {"activity_id": their_activity.id}
+                )
+            self.env["contoso.nurture.enrolment"]._cron_send_due_emails()
+        self.assertTrue(their_activity.exists() and their_activity.active)
+        self.assertEqual(self._enrolment(theirs).activity_id, their_activity)
+        self.assertEqual(len(self._emails(mine)), 1)
+
     def test_resume_without_due_date(self):
         with freeze_time("2026-03-02"):
             deal = self._deal().with_user(self.salesperson)

@@ -62,3 +62,20 @@ class TestPartnerMerge(ContosoCase):
         self.assertEqual(
             self.env["res.partner"].search([("contoso_contact_ref", "=", "C2")]), dst
         )
+
+    def test_merged_companys_subsidiaries_join_the_destinations_family(self):
+        Partner = self.env["res.partner"]
+        holding = Partner.create({"name": "Dogs Holding", "is_company": True})
+        dst = Partner.create(
+            {"name": "PupsRUs", "is_company": True, "parent_id": holding.id}
+        )
+        src = Partner.create({"name": "Pups R Us", "is_company": True})
+        store = Partner.create(
+            {"name": "Pups Store", "is_company": True, "parent_id": src.id}
+        )
+        self.assertEqual(store.contoso_family_id, src)
+        self._merge(dst | src, dst)
+        self.assertFalse(src.exists())
+        self.assertEqual(store.parent_id, dst)
+        self.assertEqual(store.contoso_family_id, holding)
+        self.assertEqual(dst.contoso_family_id, holding)
