@@ -22,6 +22,8 @@ contoso.nurture.enrolment       | ----
 contoso.nurture.enrolment.line  | ----
 contoso.import.batch            | ----
 contoso.import.error            | ----
+contoso.import.conflict         | ----
+contoso.source.record           | ----
 contoso.import.wizard           | ----
 contoso.loyalty.member          | ----
 contoso.purchase                | r---

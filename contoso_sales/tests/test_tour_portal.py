@@ -1,8 +1,4 @@
-import tempfile
-
 from odoo.tests import tagged
-from odoo.tools import file_path
-from odoo.tools.translate import TranslationImporter
 
 from .portal_common import ContosoPortalCase
 from .test_tour_pipeline import ContosoTourCase
@@ -69,20 +65,9 @@ class TestPortalTours(ContosoPortalCase, ContosoTourCase):
 
     def _french(self, *users):
         self.env["res.lang"]._activate_lang("fr_FR")
-        # Odoo merges fr.po with the .pot when it loads it, and drops what the
-        # .pot lacks: the portal's strings are appended to fr.po until the
-        # .pot is re-exported. Load fr.po under another name, as it will be
-        # read then.
-        with (
-            open(file_path("contoso_sales/i18n/fr.po"), "rb") as po,
-            tempfile.NamedTemporaryFile(suffix=".fr") as copy,
-        ):
-            copy.write(po.read())
-            copy.flush()
-            copy.seek(0)
-            importer = TranslationImporter(self.env.cr, verbose=False)
-            importer.load(copy, "po", "fr_FR")
-            importer.save(overwrite=True)
+        self.env["ir.module.module"]._load_module_terms(
+            ["portal", "contoso_sales"], ["fr_FR"], overwrite=True
+        )
         for user in users:
             user.lang = "fr_FR"
 
