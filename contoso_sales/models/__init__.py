@@ -26,6 +26,7 @@ from . import (
     mail_activity,
     res_company,
     res_config_settings,
+    res_partner_bulk,
     res_partner_customer360,
     res_partner_family,
     res_partner_pricing,

@@ -17,6 +17,7 @@ from ..datahub.normalise import RowError, spreadsheet_safe
 from ..datahub.reader import SOURCES, FileRefused, open_source
 from ..datahub.sample import write_samples
 from ..datahub.survivorship import jsonable, row_hash, survive
+from .res_partner_bulk import DEFAULTS_MEMO, DefaultsMemo
 
 _logger = logging.getLogger(__name__)
 
@@ -608,9 +609,13 @@ class ContosoImportBatch(models.Model):
                 to_update.append((key, partner_id, file_vals, digest, record))
             else:
                 to_create.append((key, file_vals, digest))
-        partners = self.env["res.partner"].with_context(**PARTNER_IMPORT_CONTEXT)
         records = []
         if to_create:
+            # Partners alike share Odoo's defaults and company check: resolved
+            # once for the wave (res_partner_bulk.py), values unchanged.
+            partners = self.env["res.partner"].with_context(
+                **PARTNER_IMPORT_CONTEXT, **{DEFAULTS_MEMO: DefaultsMemo()}
+            )
             created = partners.create(
                 [
                     {
