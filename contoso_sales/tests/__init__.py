@@ -1,5 +1,6 @@
 from . import (
     test_datahub_bad_cells,
+    test_datahub_bulk_partners,
     test_datahub_customer,
     test_datahub_import,
     test_datahub_matching,
