@@ -563,7 +563,8 @@ class ContosoImportBatch(models.Model):
         customer data platform does: an unchanged row (same hash as its last
         import) is skipped before reaching the ORM; an empty cell never erases;
         a field a person changed since the last import is kept and listed as a
-        conflict. Returns the ids of the partners written and the rows refused."""
+        conflict. Returns the ContactIds of the partners created or compared
+        field by field (not those skipped as unchanged) and the rows refused."""
         source = SOURCES["contacts"]
         cr = self.env.cr
         rows = []
@@ -635,7 +636,7 @@ class ContosoImportBatch(models.Model):
         if to_update:
             records += self._update_partners(to_update, counts)
         self._save_source_records(records)
-        touched = [partner_id for _key, partner_id, _vals, _digest in records]
+        touched = [key for key, _partner_id, _vals, _digest in records]
         rows_by_key = {vals["ref"]: row for row, vals in wave}
         errors = [
             (
@@ -823,12 +824,14 @@ class ContosoImportBatch(models.Model):
                 for row, vals in good
                 if vals[field] in unknown
             ]
-        refs = [vals["ref"] for _row, vals in good]
         purchases = self.env["contoso.purchase"]
         members = self.env["contoso.loyalty.member"]
-        if self.source == "contacts":
-            purchases._relink(contact_refs=refs)
-            members.search([("contact_ref", "in", refs)])._match()
+        if self.source == "contacts" and touched:
+            # Only new or compared contacts: nothing waits for an unchanged one
+            # (its purchases and cards were linked when it was created, and
+            # later ones find it by their own upsert and matching).
+            purchases._relink(contact_refs=touched)
+            members.search([("contact_ref", "in", touched)])._match()
         elif self.source == "loyalty":
             self.env.invalidate_all()
             members.browse(touched)._match()

@@ -112,7 +112,10 @@ class ContosoLoyaltyMember(models.Model):
              WHERE active AND NOT is_company
                AND (company_id IS NULL OR company_id = ANY(%s))
                AND (email_normalized = ANY(%s) OR contoso_birthdate = ANY(%s)
-                    OR string_to_array(contoso_name_key, ' ') && %s::text[]
+                    OR EXISTS (
+                        SELECT 1
+                          FROM unnest(string_to_array(contoso_name_key, ' ')) t
+                         WHERE t = ANY(%s::text[]))
                     OR contoso_contact_ref = ANY(%s))
             """,
             # A card is matched with shared contacts or its own company's only.
