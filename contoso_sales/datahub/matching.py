@@ -33,6 +33,10 @@ class Match:
 def similarity(left, right):
     if not left or not right:
         return 0.0
+    if left == right:
+        # What SequenceMatcher says too, without its tables: most members
+        # found by e-mail have the contact's very name.
+        return 1.0
     return SequenceMatcher(None, left, right).ratio()
 
 

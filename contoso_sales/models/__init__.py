@@ -38,6 +38,7 @@ from . import (
     res_company_reseller,
     res_config_settings,
     res_config_settings_reseller,
+    res_partner_bulk,
     res_partner_customer360,
     res_partner_family,
     res_partner_pricing,

@@ -17,6 +17,7 @@ from ..datahub.normalise import RowError, spreadsheet_safe
 from ..datahub.reader import SOURCES, FileRefused, open_source
 from ..datahub.sample import write_samples
 from ..datahub.survivorship import jsonable, row_hash, survive
+from .res_partner_bulk import DEFAULTS_MEMO, DefaultsMemo
 
 _logger = logging.getLogger(__name__)
 
@@ -562,7 +563,8 @@ class ContosoImportBatch(models.Model):
         customer data platform does: an unchanged row (same hash as its last
         import) is skipped before reaching the ORM; an empty cell never erases;
         a field a person changed since the last import is kept and listed as a
-        conflict. Returns the ids of the partners written and the rows refused."""
+        conflict. Returns the ContactIds of the partners created or compared
+        field by field (not those skipped as unchanged) and the rows refused."""
         source = SOURCES["contacts"]
         cr = self.env.cr
         rows = []
@@ -608,9 +610,13 @@ class ContosoImportBatch(models.Model):
                 to_update.append((key, partner_id, file_vals, digest, record))
             else:
                 to_create.append((key, file_vals, digest))
-        partners = self.env["res.partner"].with_context(**PARTNER_IMPORT_CONTEXT)
         records = []
         if to_create:
+            # Partners alike share Odoo's defaults and company check: resolved
+            # once for the wave (res_partner_bulk.py), values unchanged.
+            partners = self.env["res.partner"].with_context(
+                **PARTNER_IMPORT_CONTEXT, **{DEFAULTS_MEMO: DefaultsMemo()}
+            )
             created = partners.create(
                 [
                     {
@@ -630,7 +636,7 @@ class ContosoImportBatch(models.Model):
         if to_update:
             records += self._update_partners(to_update, counts)
         self._save_source_records(records)
-        touched = [partner_id for _key, partner_id, _vals, _digest in records]
+        touched = [key for key, _partner_id, _vals, _digest in records]
         rows_by_key = {vals["ref"]: row for row, vals in wave}
         errors = [
             (
@@ -818,12 +824,14 @@ class ContosoImportBatch(models.Model):
                 for row, vals in good
                 if vals[field] in unknown
             ]
-        refs = [vals["ref"] for _row, vals in good]
         purchases = self.env["contoso.purchase"]
         members = self.env["contoso.loyalty.member"]
-        if self.source == "contacts":
-            purchases._relink(contact_refs=refs)
-            members.search([("contact_ref", "in", refs)])._match()
+        if self.source == "contacts" and touched:
+            # Only new or compared contacts: nothing waits for an unchanged one
+            # (its purchases and cards were linked when it was created, and
+            # later ones find it by their own upsert and matching).
+            purchases._relink(contact_refs=touched)
+            members.search([("contact_ref", "in", touched)])._match()
         elif self.source == "loyalty":
             self.env.invalidate_all()
             members.browse(touched)._match()

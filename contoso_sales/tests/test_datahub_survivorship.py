@@ -176,6 +176,19 @@ class TestDataHubSurvivorship(DataHubCase):
             again = self._import("contacts", CONTACTS + "\n".join(rows) + "\n")
         self.assertEqual(self._counts(again), (30, 0, 0, 30, 0))
 
+    def test_unchanged_contacts_link_and_match_nothing_again(self):
+        self._import("contacts", FILE)
+        purchase_class = type(self.env["contoso.purchase"])
+        member_class = type(self.env["contoso.loyalty.member"])
+        with (
+            patch.object(purchase_class, "_relink", autospec=True) as relink,
+            patch.object(member_class, "_match", autospec=True) as match,
+        ):
+            self._import("contacts", FILE)
+            self.assertFalse(relink.called or match.called)
+            self._import("contacts", FILE.replace("2 Side St", "3 Side St"))
+        self.assertEqual(relink.call_args.kwargs, {"contact_refs": ["C2"]})
+
     def test_the_batch_company_is_the_users_current_company_never_the_clients(self):
         other = self.env["res.company"].create({"name": "Other Contoso"})
         self.data_admin.company_ids = [(4, other.id)]

@@ -1,0 +1,61 @@
+"""The shortcuts of a bulk partner create (res_partner_bulk.py) write what
+Odoo's own create writes: the same defaults, the same company check."""
+
+import itertools
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..models.res_partner_bulk import DEFAULTS_MEMO, DefaultsMemo
+from .datahub_common import CONTACTS, DataHubCase
+
+
+@tagged("post_install", "-at_install")
+class TestBulkPartners(DataHubCase):
+    def test_memoised_defaults_are_odoo_defaults(self):
+        partners = self.env["res.partner"].with_user(self.data_admin)
+        names = list(partners._fields)
+        plain = partners.default_get(names)
+        memoised = partners.with_context(**{DEFAULTS_MEMO: DefaultsMemo()})
+        first, second = memoised.default_get(names), memoised.default_get(names)
+        self.assertEqual(first, plain)
+        self.assertEqual(second, plain, "served from the memo, the same values")
+        second["category_id"] = "changed"
+        self.assertEqual(memoised.default_get(names), plain, "each call its own copy")
+
+    def test_a_default_that_changes_per_record_is_resolved_per_record(self):
+        # A sequence-like default (another app's) must not be shared by the
+        # partners of one import.
+        counter = itertools.count(1)
+        field = self.env["res.partner"]._fields["ref"]
+        with patch.object(field, "default", lambda _model: f"R{next(counter)}"):
+            self._import(
+                "contacts",
+                CONTACTS
+                + "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n"
+                + "C2,Bob,Ray,,bob@example.com,,,,,,,\r\n",
+            )
+        refs = {self._partner("C1").ref, self._partner("C2").ref}
+        self.assertEqual(len(refs), 2, refs)
+
+    def test_company_check_of_a_bulk_create_still_refuses_another_company(self):
+        other = self.env["res.company"].create({"name": "Contoso Other Co"})
+        theirs = self.env["account.payment.term"].create(
+            {"name": "Their 45 days", "company_id": other.id}
+        )
+        ours = self.env["account.payment.term"].create(
+            {"name": "Our 30 days", "company_id": self.env.company.id}
+        )
+        partners = self.env["res.partner"]
+        vals = [
+            {"name": f"Alike {n}", "property_payment_term_id": ours.id}
+            for n in range(3)
+        ]
+        self.assertEqual(len(partners.create(vals)), 3)
+        with self.assertRaises(UserError) as caught:
+            partners.create(
+                [*vals, {"name": "Odd One", "property_payment_term_id": theirs.id}]
+            )
+        self.assertIn("Odd One", str(caught.exception))
+        self.assertFalse(partners.search([("name", "=", "Odd One")]))
