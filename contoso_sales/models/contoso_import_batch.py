@@ -574,7 +574,7 @@ class ContosoImportBatch(models.Model):
         keys = [key for key, _vals, _digest in rows]
         cr.execute(
             """
-            SELECT key, id, row_hash, imported_values, partner_id
+            SELECT key, id, row_hash, imported_values, partner_id, company_id
               FROM contoso_source_record
              WHERE source = 'contacts' AND key = ANY(%s)
             """,
@@ -596,12 +596,16 @@ class ContosoImportBatch(models.Model):
             ._filtered_access("write")
             .ids
         )
-        to_create, to_update, refused = [], [], []
+        to_create, to_update, refused, elsewhere = [], [], [], []
         for key, file_vals, digest in rows:
             record = known.get(key)
             partner_id = partner_by_ref.get(key)
             if partner_id and partner_id not in editable:
                 refused.append(key)
+            elif record and record[4] != self.company_id.id:
+                # Another company's import history of a shared contact: neither
+                # read nor taken over (its last values are that company's data).
+                elsewhere.append(key)
             elif record and record[1] == digest and partner_id:
                 counts["unchanged"] += 1
             elif partner_id:
@@ -643,6 +647,17 @@ class ContosoImportBatch(models.Model):
                 ),
             )
             for key in refused
+        ] + [
+            (
+                rows_by_key[key],
+                "error",
+                self.env._(
+                    "ContactId '%s' is imported by another company: import it as "
+                    "a user of that company.",
+                    key,
+                ),
+            )
+            for key in elsewhere
         ]
         return touched, errors
 

@@ -1,5 +1,6 @@
 from . import (
     test_consultant_view,
+    test_datahub_attack,
     test_datahub_bad_cells,
     test_datahub_customer,
     test_datahub_import,

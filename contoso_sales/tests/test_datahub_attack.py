@@ -1,0 +1,96 @@
+"""Attacks on the data hub as the roles that may try them: another company's
+users reading or taking over this company's import data, and a conflict
+applied after Odoo's value or the file moved on."""
+
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from .datahub_common import CONTACTS, LOYALTY, DataHubCase
+
+JOHN = "C2,John,Smith,,jsmith@example.com,5/6/1975,,10001,NY,2 Side St,New York,USA"
+FILE = CONTACTS + JOHN + "\r\n"
+
+
+@tagged("post_install", "-at_install")
+class TestDataHubAttack(DataHubCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.env["res.company"].create({"name": "Other Contoso"})
+        cls.other_salesperson = new_test_user(
+            cls.env,
+            login="t_otto",
+            name="Test Otto",
+            company_id=cls.other.id,
+            company_ids=[(6, 0, [cls.other.id])],
+            groups="base.group_user,contoso_sales.group_salesperson",
+        )
+        cls.other_admin = new_test_user(
+            cls.env,
+            login="t_odile",
+            name="Test Odile",
+            company_id=cls.other.id,
+            company_ids=[(6, 0, [cls.other.id])],
+            groups="base.group_user,contoso_sales.group_data_admin",
+        )
+
+    def test_customers_of_another_company_show_none_of_its_loyalty_cards(self):
+        self._import("contacts", FILE)
+        self._import("loyalty", LOYALTY + "LOYID_1,John Smith,jsmith@example.com,,,10,C2\r\n")
+        customers = self.env["contoso.customer"]
+        own = customers.with_user(self.data_admin).search([("contact_ref", "=", "C2")])
+        self.assertEqual((own.loyalty_ref, own.points), ("LOYID_1", 10))
+        # The contact is shared, its loyalty card is this company's only.
+        self.env.invalidate_all()  # the rows are the reader's: no shared cache
+        outsider = customers.with_user(self.other_salesperson)
+        seen = outsider.search_read([("contact_ref", "=", "C2")], ["loyalty_ref", "points"])
+        self.assertEqual([(r["loyalty_ref"], r["points"]) for r in seen], [(False, 0)])
+        self.assertFalse(outsider.search_count([("loyalty_ref", "=", "LOYID_1")]))
+        groups = outsider.formatted_read_group([], [], ["points:sum"])
+        self.assertFalse(groups[0]["points:sum"])
+
+    def test_another_company_cannot_take_over_a_source_record(self):
+        self._import("contacts", FILE)
+        john = self._partner("C2")
+        self.assertFalse(john.company_id, "imported contacts are shared")
+        batch = self._import(
+            "contacts", CONTACTS + "C2,Johnny,Smith,,,,,,,,,\r\n", user=self.other_admin
+        )
+        self.assertEqual(
+            batch.error_ids.reason,
+            "ContactId 'C2' is imported by another company: import it as a user of "
+            "that company.",
+        )
+        records = self.env["contoso.source.record"]
+        mine = records.with_user(self.data_admin).search([("key", "=", "C2")])
+        self.assertEqual(mine.company_id, self.env.company)
+        self.assertEqual(mine.imported_values["email"], "jsmith@example.com")
+        # The other company never reads what this company imported.
+        self.assertFalse(records.with_user(self.other_admin).search([]))
+        self.assertEqual(john.name, "John Smith")
+
+    def _conflict(self):
+        self._import("contacts", FILE)
+        john = self._partner("C2")
+        john.street = "Hand St"
+        batch = self._import("contacts", FILE.replace("2 Side St", "3 Side St"))
+        self.assertEqual(batch.conflict_ids.mapped("file_value"), ["3 Side St"])
+        return john, batch.conflict_ids.with_user(self.data_admin)
+
+    def test_a_conflict_never_overwrites_a_later_edit(self):
+        john, conflict = self._conflict()
+        # After the conflict was listed, a person corrects the street again.
+        john.street = "Newer St"
+        with self.assertRaisesRegex(UserError, "Newer St"):
+            conflict.action_apply_file_value()
+        self.assertEqual(john.street, "Newer St")
+
+    def test_a_conflict_a_later_import_superseded_is_not_applied(self):
+        john, conflict = self._conflict()
+        later = self._import("contacts", FILE.replace("2 Side St", "4 Side St"))
+        self.assertEqual(later.conflict_ids.mapped("file_value"), ["4 Side St"])
+        with self.assertRaisesRegex(UserError, "4 Side St"):
+            conflict.action_apply_file_value()
+        self.assertEqual(john.street, "Hand St")
+        later.conflict_ids.with_user(self.data_admin).action_apply_file_value()
+        self.assertEqual(john.street, "4 Side St")
