@@ -5,7 +5,7 @@ applied after Odoo's value or the file moved on."""
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .datahub_common import CONTACTS, LOYALTY, DataHubCase
+from .datahub_common import CONTACTS, LOYALTY, ONLINE, DataHubCase
 
 JOHN = "C2,John,Smith,,jsmith@example.com,5/6/1975,,10001,NY,2 Side St,New York,USA"
 FILE = CONTACTS + JOHN + "\r\n"
@@ -94,3 +94,28 @@ class TestDataHubAttack(DataHubCase):
         self.assertEqual(john.street, "Hand St")
         later.conflict_ids.with_user(self.data_admin).action_apply_file_value()
         self.assertEqual(john.street, "4 Side St")
+
+    def test_invisible_characters_never_make_another_key(self):
+        self._import("contacts", FILE)
+        # Two exports pasted together leave a BOM before a row; a zero-width
+        # space or a bidi mark in an id is invisible in every editor.
+        again = self._import(
+            "contacts",
+            CONTACTS
+            + "\ufeff"
+            + JOHN.replace("2 Side St", "3 Side St")
+            + "\r\n"
+            + JOHN.replace("C2,", "C2\u200b\u202e,").replace("2 Side", "3 Side")
+            + "\r\n",
+        )
+        self.assertEqual(self._partner("C2").street, "3 Side St")
+        self.assertEqual(
+            self.env["res.partner"].search_count([("name", "=", "John Smith")]), 1
+        )
+        self.assertFalse(again.rows_created)
+        online = self._import(
+            "online", ONLINE + "P1,\u200bC2,2026-01-02,10.00,Purchase,Alarm\r\n"
+        )
+        self.assertFalse(online.rows_unlinked)
+        purchase = self.env["contoso.purchase"].search([("source_ref", "=", "P1")])
+        self.assertEqual(purchase.partner_id, self._partner("C2"))
