@@ -96,6 +96,7 @@ UPSERT = {
                %(now)s
           FROM contoso_import_online i
      LEFT JOIN res_partner rp ON rp.contoso_contact_ref = i.contact_ref
+           AND (rp.company_id IS NULL OR rp.company_id = %(company)s)
         ON CONFLICT (company_id, channel, source_ref)
         DO UPDATE SET contact_ref = EXCLUDED.contact_ref,
             partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
@@ -140,10 +141,12 @@ UPSERT = {
     """,
 }
 # Refs a chunk points to that do not exist (yet), by the kind of record the
-# source's link points to: its rows are imported unlinked.
+# source's link points to: its rows are imported unlinked. Another company's
+# contact is unknown too: neither linked nor revealed.
 UNKNOWN_REFS = {
     "contacts": """SELECT r FROM unnest(%(refs)s::varchar[]) r WHERE NOT EXISTS
-           (SELECT 1 FROM res_partner WHERE contoso_contact_ref = r)""",
+           (SELECT 1 FROM res_partner WHERE contoso_contact_ref = r
+               AND (company_id IS NULL OR company_id = %(company)s))""",
     "loyalty": """SELECT r FROM unnest(%(refs)s::varchar[]) r WHERE NOT EXISTS
            (SELECT 1 FROM contoso_loyalty_member
              WHERE loyalty_ref = r AND company_id = %(company)s)""",

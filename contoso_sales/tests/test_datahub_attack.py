@@ -119,3 +119,18 @@ class TestDataHubAttack(DataHubCase):
         self.assertFalse(online.rows_unlinked)
         purchase = self.env["contoso.purchase"].search([("source_ref", "=", "P1")])
         self.assertEqual(purchase.partner_id, self._partner("C2"))
+
+    def test_a_web_purchase_never_links_to_another_companys_contact(self):
+        private = self.env["res.partner"].create(
+            {"name": "Private Pat", "contoso_contact_ref": "C9"}
+        )
+        private.company_id = self.env.company
+        online = ONLINE + "P9,C9,2026-01-02,10.00,Purchase,Alarm\r\n"
+        batch = self._import("online", online, user=self.other_admin)
+        # Neither linked nor told that company A has a contact C9.
+        self.assertEqual((batch.rows_created, batch.rows_unlinked), (1, 1))
+        purchase = self.env["contoso.purchase"].search([("source_ref", "=", "P9")])
+        self.assertFalse(purchase.partner_id)
+        # The contact arrives later, its company's: still not linked.
+        self.env["contoso.purchase"]._relink(contact_refs=["C9"])
+        self.assertFalse(purchase.partner_id)
