@@ -36,14 +36,18 @@ class TestDataHubAttack(DataHubCase):
 
     def test_customers_of_another_company_show_none_of_its_loyalty_cards(self):
         self._import("contacts", FILE)
-        self._import("loyalty", LOYALTY + "LOYID_1,John Smith,jsmith@example.com,,,10,C2\r\n")
+        self._import(
+            "loyalty", LOYALTY + "LOYID_1,John Smith,jsmith@example.com,,,10,C2\r\n"
+        )
         customers = self.env["contoso.customer"]
         own = customers.with_user(self.data_admin).search([("contact_ref", "=", "C2")])
         self.assertEqual((own.loyalty_ref, own.points), ("LOYID_1", 10))
         # The contact is shared, its loyalty card is this company's only.
         self.env.invalidate_all()  # the rows are the reader's: no shared cache
         outsider = customers.with_user(self.other_salesperson)
-        seen = outsider.search_read([("contact_ref", "=", "C2")], ["loyalty_ref", "points"])
+        seen = outsider.search_read(
+            [("contact_ref", "=", "C2")], ["loyalty_ref", "points"]
+        )
         self.assertEqual([(r["loyalty_ref"], r["points"]) for r in seen], [(False, 0)])
         self.assertFalse(outsider.search_count([("loyalty_ref", "=", "LOYID_1")]))
         groups = outsider.formatted_read_group([], [], ["points:sum"])
