@@ -296,19 +296,20 @@ class ContosoImportBatch(models.Model):
         # Who imports, for which company and in which state is the server's to
         # say, never the client's: the batch's company is the importing user's
         # current company, whose data the import then writes.
+        # The client gives the file, its name, its source and dry run; the rest
+        # (checksum, what was detected...) the server computes.
         if not self.env.su:
             for vals in vals_list:
+                for name in vals.keys() - {"source", "filename", "file", "dry_run"}:
+                    vals.pop(name)
                 vals.update(
                     company_id=self.env.company.id,
                     user_id=self.env.uid,
                     state="queued",
+                    checksum=hashlib.sha256(
+                        base64.b64decode(vals.get("file") or b"")
+                    ).hexdigest(),
                 )
-                for name in vals.keys() - {"source", "filename", "file", "dry_run"}:
-                    if name.startswith(("rows_", "date_", "error_")) or name in (
-                        "header",
-                        "message",
-                    ):
-                        vals.pop(name)
         return super().create(vals_list)
 
     # -- reading ---------------------------------------------------------------

@@ -2,6 +2,9 @@
 users reading or taking over this company's import data, and a conflict
 applied after Odoo's value or the file moved on."""
 
+import base64
+import hashlib
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
@@ -138,3 +141,22 @@ class TestDataHubAttack(DataHubCase):
         # The contact arrives later, its company's: still not linked.
         self.env["contoso.purchase"]._relink(contact_refs=["C9"])
         self.assertFalse(purchase.partner_id)
+
+    def test_what_the_server_knows_of_a_file_is_never_the_clients(self):
+        data = FILE.encode()
+        batch = (
+            self.env["contoso.import.batch"]
+            .with_user(self.data_admin)
+            .create(
+                {
+                    "source": "contacts",
+                    "filename": "file.csv",
+                    "file": base64.b64encode(data),
+                    "checksum": "0" * 64,
+                    "detected": "utf-8, comma-separated, columns forged",
+                    "ignored_columns": "Forged",
+                }
+            )
+        )
+        self.assertEqual(batch.checksum, hashlib.sha256(data).hexdigest())
+        self.assertFalse(batch.detected or batch.ignored_columns)
