@@ -178,9 +178,17 @@ def parse_points(text, column):
     return int(number)
 
 
+def clean_ref(text):
+    """An id without the invisible characters (Unicode format: BOM, zero-width,
+    bidi marks) that pasted exports and editors leave in it: 'C1\u200b' is C1,
+    never another contact."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+
+
 def normalise_email(text):
-    """Lower case, no spaces: ' Jane.Doe @Example.COM' -> 'jane.doe@example.com'."""
-    email = "".join(text.split()).lower()
+    """Lower case, no spaces nor invisible characters:
+    ' Jane.Doe @Example.COM' -> 'jane.doe@example.com'."""
+    email = "".join(clean_ref(text).split()).lower()
     return email if re.fullmatch(r"[^@]+@[^@]+\.[^@]+", email) else ""
 
 
@@ -228,13 +236,6 @@ def spreadsheet_safe(cell):
     if text.startswith(_FORMULA_START) and not _SIGNED_NUMBER.match(text):
         return f"'{text}"
     return text
-
-
-def clean_ref(text):
-    """An id without the invisible characters (Unicode format: BOM, zero-width,
-    bidi marks) that pasted exports and editors leave in it: 'C1\u200b' is C1,
-    never another contact."""
-    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
 
 
 def _key(values, column):

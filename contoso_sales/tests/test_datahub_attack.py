@@ -6,8 +6,9 @@ import base64
 import hashlib
 
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import BaseCase, new_test_user, tagged
 
+from ..datahub.normalise import normalise_email
 from .datahub_common import CONTACTS, LOYALTY, ONLINE, DataHubCase
 
 JOHN = "C2,John,Smith,,jsmith@example.com,5/6/1975,,10001,NY,2 Side St,New York,USA"
@@ -160,3 +161,12 @@ class TestDataHubAttack(DataHubCase):
         )
         self.assertEqual(batch.checksum, hashlib.sha256(data).hexdigest())
         self.assertFalse(batch.detected or batch.ignored_columns)
+
+
+class TestInvisibleCharacters(BaseCase):
+    def test_an_email_loses_its_invisible_characters(self):
+        # Else e-mail matching misses the contact the address belongs to.
+        self.assertEqual(
+            normalise_email("\ufeff Jane.Doe\u200b@Example.COM\u2060 "),
+            "jane.doe@example.com",
+        )
