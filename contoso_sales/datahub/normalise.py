@@ -178,9 +178,17 @@ def parse_points(text, column):
     return int(number)
 
 
+def clean_ref(text):
+    """An id without the invisible characters (Unicode format: BOM, zero-width,
+    bidi marks) that pasted exports and editors leave in it: 'C1\u200b' is C1,
+    never another contact."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+
+
 def normalise_email(text):
-    """Lower case, no spaces: ' Jane.Doe @Example.COM' -> 'jane.doe@example.com'."""
-    email = "".join(text.split()).lower()
+    """Lower case, no spaces nor invisible characters:
+    ' Jane.Doe @Example.COM' -> 'jane.doe@example.com'."""
+    email = "".join(clean_ref(text).split()).lower()
     return email if re.fullmatch(r"[^@]+@[^@]+\.[^@]+", email) else ""
 
 
@@ -231,7 +239,7 @@ def spreadsheet_safe(cell):
 
 
 def _key(values, column):
-    ref = values[column]
+    ref = clean_ref(values[column])
     if not ref:
         raise RowError(
             f"{column} is empty: a row without its {column} cannot be imported, "
@@ -303,7 +311,7 @@ def clean_loyalty(values, today=None):
         "birthdate": _optional_date(values, "DateOfBirth", today),
         "created_on": _optional_date(values, "CreatedOn", today),
         "points": parse_points(values["RewardPoints"], "RewardPoints"),
-        "contact_ref": values["ContactId"] or None,
+        "contact_ref": clean_ref(values["ContactId"]) or None,
     }
 
 
@@ -322,13 +330,13 @@ def _purchase(values):
 
 def clean_online(values, today=None):
     vals = _purchase(values)
-    vals["contact_ref"] = values["ContactId"] or None
+    vals["contact_ref"] = clean_ref(values["ContactId"]) or None
     return vals
 
 
 def clean_pos(values, today=None):
     vals = _purchase(values)
-    vals["loyalty_ref"] = values["LoyaltyId"] or None
+    vals["loyalty_ref"] = clean_ref(values["LoyaltyId"]) or None
     vals["points_added"] = parse_points(
         values["RewardPointsAdded"], "RewardPointsAdded"
     )

@@ -56,6 +56,8 @@ class ContosoCustomer(models.Model):
         # amounts at its rate into the current company's currency. Record rules
         # of the revenue view (own revenue for salespeople) do not apply: a
         # customer's whole spend is what Customer 360 shows to every salesperson.
+        # A shared contact's loyalty cards are each company's own: only those
+        # of the allowed companies count.
         rates = self.env["contoso.family.report"]._company_rates()
         company_rates = SQL(", ").join(
             SQL("(%s, %s::numeric)", company_id, rate)
@@ -95,6 +97,7 @@ class ContosoCustomer(models.Model):
                                   AS loyalty_ref,
                               SUM(points) AS points
                          FROM contoso_loyalty_member
+                        WHERE company_id IN %(companies)s
                         GROUP BY partner_id) lm ON lm.partner_id = p.id
                 WHERE p.active AND NOT p.is_company
                   AND (p.company_id IS NULL OR p.company_id IN %(companies)s)

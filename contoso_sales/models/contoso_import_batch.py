@@ -97,6 +97,7 @@ UPSERT = {
                %(now)s
           FROM contoso_import_online i
      LEFT JOIN res_partner rp ON rp.contoso_contact_ref = i.contact_ref
+           AND (rp.company_id IS NULL OR rp.company_id = %(company)s)
         ON CONFLICT (company_id, channel, source_ref)
         DO UPDATE SET contact_ref = EXCLUDED.contact_ref,
             partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
@@ -141,10 +142,12 @@ UPSERT = {
     """,
 }
 # Refs a chunk points to that do not exist (yet), by the kind of record the
-# source's link points to: its rows are imported unlinked.
+# source's link points to: its rows are imported unlinked. Another company's
+# contact is unknown too: neither linked nor revealed.
 UNKNOWN_REFS = {
     "contacts": """SELECT r FROM unnest(%(refs)s::varchar[]) r WHERE NOT EXISTS
-           (SELECT 1 FROM res_partner WHERE contoso_contact_ref = r)""",
+           (SELECT 1 FROM res_partner WHERE contoso_contact_ref = r
+               AND (company_id IS NULL OR company_id = %(company)s))""",
     "loyalty": """SELECT r FROM unnest(%(refs)s::varchar[]) r WHERE NOT EXISTS
            (SELECT 1 FROM contoso_loyalty_member
              WHERE loyalty_ref = r AND company_id = %(company)s)""",
@@ -294,19 +297,20 @@ class ContosoImportBatch(models.Model):
         # Who imports, for which company and in which state is the server's to
         # say, never the client's: the batch's company is the importing user's
         # current company, whose data the import then writes.
+        # The client gives the file, its name, its source and dry run; the rest
+        # (checksum, what was detected...) the server computes.
         if not self.env.su:
             for vals in vals_list:
+                for name in vals.keys() - {"source", "filename", "file", "dry_run"}:
+                    vals.pop(name)
                 vals.update(
                     company_id=self.env.company.id,
                     user_id=self.env.uid,
                     state="queued",
+                    checksum=hashlib.sha256(
+                        base64.b64decode(vals.get("file") or b"")
+                    ).hexdigest(),
                 )
-                for name in vals.keys() - {"source", "filename", "file", "dry_run"}:
-                    if name.startswith(("rows_", "date_", "error_")) or name in (
-                        "header",
-                        "message",
-                    ):
-                        vals.pop(name)
         return super().create(vals_list)
 
     # -- reading ---------------------------------------------------------------
@@ -576,7 +580,7 @@ class ContosoImportBatch(models.Model):
         keys = [key for key, _vals, _digest in rows]
         cr.execute(
             """
-            SELECT key, id, row_hash, imported_values, partner_id
+            SELECT key, id, row_hash, imported_values, partner_id, company_id
               FROM contoso_source_record
              WHERE source = 'contacts' AND key = ANY(%s)
             """,
@@ -598,12 +602,16 @@ class ContosoImportBatch(models.Model):
             ._filtered_access("write")
             .ids
         )
-        to_create, to_update, refused = [], [], []
+        to_create, to_update, refused, elsewhere = [], [], [], []
         for key, file_vals, digest in rows:
             record = known.get(key)
             partner_id = partner_by_ref.get(key)
             if partner_id and partner_id not in editable:
                 refused.append(key)
+            elif record and record[4] != self.company_id.id:
+                # Another company's import history of a shared contact: neither
+                # read nor taken over (its last values are that company's data).
+                elsewhere.append(key)
             elif record and record[1] == digest and partner_id:
                 counts["unchanged"] += 1
             elif partner_id:
@@ -649,6 +657,17 @@ class ContosoImportBatch(models.Model):
                 ),
             )
             for key in refused
+        ] + [
+            (
+                rows_by_key[key],
+                "error",
+                self.env._(
+                    "ContactId '%s' is imported by another company: import it as "
+                    "a user of that company.",
+                    key,
+                ),
+            )
+            for key in elsewhere
         ]
         return touched, errors
 

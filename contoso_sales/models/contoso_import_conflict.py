@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..datahub.survivorship import jsonable
+
 
 class ContosoImportConflict(models.Model):
     """A field that a person changed in Odoo since the last import and that the
@@ -75,6 +77,7 @@ class ContosoImportConflict(models.Model):
                     contact=(self - applied)[0].partner_id.display_name,
                 )
             )
+        applied._check_still_current()
         by_partner = defaultdict(dict)
         for conflict in applied:
             by_partner[conflict.partner_id][conflict.field_name] = (
@@ -94,3 +97,50 @@ class ContosoImportConflict(models.Model):
             record.sudo().imported_values = imported
         applied.sudo().state = "applied"  # bookkeeping, see above
         return True
+
+    def _check_still_current(self):
+        """A conflict shows the values of the moment it was listed. Applied
+        later, it must neither overwrite a value a person set since, nor bring
+        back a file value that a later import replaced."""
+        newest = {}
+        for conflict in self.search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("field_name", "in", list(set(self.mapped("field_name")))),
+            ]
+        ):
+            slot = (conflict.partner_id, conflict.field_name)
+            if slot not in newest or conflict.id > newest[slot].id:
+                newest[slot] = conflict
+        for conflict in self:
+            partner, name = conflict.partner_id, conflict.field_name
+            latest = newest[partner, name]
+            if latest.id > conflict.id:
+                raise UserError(
+                    self.env._(
+                        "The file's value %(value)s of %(field)s on %(contact)s is "
+                        "outdated: the import %(batch)s brings %(newer)s. Apply "
+                        "that import's conflict instead.",
+                        value=conflict.file_value,
+                        field=conflict.field_label,
+                        contact=partner.display_name,
+                        batch=latest.batch_id.name,
+                        newer=latest.file_value,
+                    )
+                )
+            value = partner[name]
+            raw = value.id if isinstance(value, models.BaseModel) else jsonable(value)
+            now = conflict.batch_id._display_values([(name, raw)])(name, raw)
+            if now != (conflict.odoo_value or ""):
+                raise UserError(
+                    self.env._(
+                        "%(field)s of %(contact)s was changed to %(now)s after the "
+                        "import listed this conflict (Odoo's value was then "
+                        "%(then)s): import the file again to compare with it, or "
+                        "edit the contact.",
+                        field=conflict.field_label,
+                        contact=partner.display_name,
+                        now=now or "—",
+                        then=conflict.odoo_value or "—",
+                    )
+                )

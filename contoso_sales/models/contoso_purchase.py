@@ -68,7 +68,8 @@ class ContosoPurchase(models.Model):
         """Set partner_id, in SQL, on the purchases of these refs, whatever batch
         brought them.
 
-        Web purchases follow their ContactId; shop purchases follow the partner
+        Web purchases follow their ContactId (a shared contact or one of the
+        purchase's company); shop purchases follow the partner
         of their loyalty member of the same company. Called after every import
         chunk and every match decision, so a purchase imported before its
         customer is linked then.
@@ -84,6 +85,7 @@ class ContosoPurchase(models.Model):
                  WHERE p.channel = 'online'
                    AND p.contact_ref = ANY(%s)
                    AND rp.contoso_contact_ref = p.contact_ref
+                   AND (rp.company_id IS NULL OR rp.company_id = p.company_id)
                    AND p.partner_id IS DISTINCT FROM rp.id
                 """,
                 [list(contact_refs)],

@@ -1,6 +1,7 @@
 from . import (
     test_attack_edges,
     test_consultant_view,
+    test_datahub_attack,
     test_datahub_bad_cells,
     test_datahub_bulk_partners,
     test_datahub_customer,
