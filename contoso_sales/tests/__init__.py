@@ -1,4 +1,5 @@
 from . import (
+    test_consultant_attack,
     test_consultant_view,
     test_datahub_bad_cells,
     test_datahub_customer,
