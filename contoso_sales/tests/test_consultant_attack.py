@@ -69,3 +69,14 @@ class TestConsultantDoesNotSell(ConsultantDealMixin, ContosoCase):
             deal.deal_line_ids[0].write({"product_uom_qty": 1})
         with self.assertRaises(AccessError):
             deal.write({"stage_id": self.stages["close"].id})
+
+    def test_no_nurturing_started_by_the_consultant(self):
+        # Start nurturing is the salesperson's; the consultant cannot even see
+        # whether a cadence runs on the deal (its enrolments are not his to read).
+        self.team.contoso_nurture = True
+        deal = self.deal.with_user(self.consultant)
+        with self.assertRaisesRegex(AccessError, "technical consultant"):
+            deal.action_contoso_nurture_start()
+        self.deal.action_contoso_nurture_start()
+        with self.assertRaisesRegex(AccessError, "technical consultant"):
+            deal.action_contoso_nurture_start()
