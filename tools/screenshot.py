@@ -9,6 +9,7 @@ installed by ./contoso in its venv), so a person can look at what a user sees.
 import argparse
 import base64
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -49,22 +50,33 @@ class Chrome:
                 "--disable-component-update",
                 "--disable-sync",
                 f"--window-size={width},{height}",
-                "--remote-debugging-port=9339",
+                # Port 0: Chromium picks a free port and writes it to
+                # DevToolsActivePort, so several engineers can shoot at once.
+                "--remote-debugging-port=0",
                 f"--user-data-dir={self.profile}",
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(50):
+        port_file = os.path.join(self.profile, "DevToolsActivePort")
+        pages = []
+        for _ in range(100):
             try:
-                with urllib.request.urlopen("http://127.0.0.1:9339/json") as resp:
+                with open(port_file) as ports:
+                    port = ports.readline().strip()
+                with urllib.request.urlopen(  # noqa: S310 - our own Chromium
+                    f"http://127.0.0.1:{port}/json"
+                ) as resp:
                     pages = [t for t in json.load(resp) if t["type"] == "page"]
                 if pages:
                     break
-            except OSError:
+            except (OSError, ValueError):
                 pass
             time.sleep(0.2)
+        if not pages:
+            self.close_browser()
+            raise SystemExit("Chromium did not open its DevTools port in 20 s")
         self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"])
         self.next_id = 0
 
@@ -80,6 +92,9 @@ class Chrome:
 
     def close(self):
         self.ws.close()
+        self.close_browser()
+
+    def close_browser(self):
         self.proc.terminate()
         self.proc.wait()
         shutil.rmtree(self.profile, ignore_errors=True)

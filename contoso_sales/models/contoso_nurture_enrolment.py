@@ -321,12 +321,14 @@ class ContosoNurtureEnrolment(models.Model):
         plans the step again."""
         running = self.filtered(lambda e: e.state == "running")
         running.write({"state": "paused", "activity_id": False})
+        # stored text: in the language of the deal's salesperson, not of
+        # whoever cancelled the activity
         running.lead_id._contoso_nurture_log(
             {
-                enrolment.lead_id: self.env._(
+                enrolment.lead_id: (env := enrolment.lead_id._contoso_lang_env())._(
                     "Nurturing paused: the activity of step '%(step)s' was "
                     "cancelled by %(user)s. Resume nurturing to plan it again.",
-                    step=enrolment.step_id.summary,
+                    step=enrolment.step_id.with_env(env).summary,
                     user=self.env.user.name,
                 )
                 for enrolment in running
@@ -345,12 +347,13 @@ class ContosoNurtureEnrolment(models.Model):
             activity = enrolment.activity_id
             enrolment.activity_id = False
             activity.filtered("active").unlink()
+            env = enrolment.lead_id._contoso_lang_env()
             enrolment.lead_id._contoso_nurture_log(
                 {
-                    enrolment.lead_id: self.env._(
+                    enrolment.lead_id: env._(
                         "Nurturing step '%(step)s' was removed from the cadence: "
                         "the deal goes on with the next step.",
-                        step=step.summary,
+                        step=step.with_env(env).summary,
                     )
                 }
             )

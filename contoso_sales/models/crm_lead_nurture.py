@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class CrmLead(models.Model):
@@ -194,6 +194,19 @@ class CrmLead(models.Model):
         return result
 
     def action_contoso_nurture_start(self):
+        # Nurturing sells: a technical consultant may not start it (and cannot
+        # read the deal's enrolments to see one already running).
+        if not self.env.su and self._contoso_user_is_consultant_only():
+            raise AccessError(
+                self.env._(
+                    "%(user)s is a technical consultant and cannot start the "
+                    "nurturing of deal '%(deal)s': it is the salesperson's. Ask "
+                    "%(owner)s or a sales manager.",
+                    user=self.env.user.name,
+                    deal=self[:1].name,
+                    owner=self[:1].user_id.name or self.env._("its salesperson"),
+                )
+            )
         self._contoso_nurture_enrol()
         return True
 

@@ -336,6 +336,10 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         vals_list = [self._check_override_vals(vals) for vals in vals_list]
         leads = super().create(vals_list)
+        # On the deals as created (a stage may come from the client's defaults
+        # or the team): a consultant does not open a deal already won.
+        won = leads.filtered(lambda lead: lead.stage_id.is_won)
+        won._contoso_check_consultant_change(["stage_id"])
         leads.filtered("tech_check_override_date")._log_override()
         return leads
 

@@ -7,20 +7,35 @@ MANAGER_GROUP = "contoso_sales.group_sales_manager"
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    @api.model
+    def _contoso_check_consultant_sells(self):
+        """A technical consultant verifies deals, he does not sell them: no
+        quotation of his own, and no change to anyone's, from a deal's New
+        Quotation, a copy, a line or any other path. Odoo's own rules let every
+        salesman edit unassigned quotations: this refusal holds for those too."""
+        if self.env.su or not self.env["crm.lead"]._contoso_user_is_consultant_only():
+            return
+        raise AccessError(
+            self.env._(
+                "%(user)s is a technical consultant and cannot create, change "
+                "or delete quotations: selling is the salesperson's. Ask the "
+                "deal's salesperson or a sales manager.",
+                user=self.env.user.name,
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
-        # A technical consultant verifies deals, he does not sell them: no
-        # quotation of his own, from a deal's New Quotation or any other path.
-        if not self.env.su and self.env["crm.lead"]._contoso_user_is_consultant_only():
-            raise AccessError(
-                self.env._(
-                    "%(user)s is a technical consultant and cannot create "
-                    "quotations: selling is the salesperson's. Ask the deal's "
-                    "salesperson or a sales manager.",
-                    user=self.env.user.name,
-                )
-            )
+        self._contoso_check_consultant_sells()
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._contoso_check_consultant_sells()
+        return super().write(vals)
+
+    def unlink(self):
+        self._contoso_check_consultant_sells()
+        return super().unlink()
 
     @api.constrains("state", "opportunity_id")
     def _check_deal_tech_check(self):

@@ -20,3 +20,18 @@ class SaleOrderLine(models.Model):
             if standard and line.discount < standard:
                 line.discount = standard
         return result
+
+    # The lines make the quotation: a technical consultant changes none
+    # (sale.order._contoso_check_consultant_sells).
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["sale.order"]._contoso_check_consultant_sells()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["sale.order"]._contoso_check_consultant_sells()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["sale.order"]._contoso_check_consultant_sells()
+        return super().unlink()

@@ -1,6 +1,6 @@
 import ast
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
@@ -270,3 +270,15 @@ class TestWhiteSpace(FamilyCase):
                 contoso_date_from="2025-01-01"
             )
             self.assertEqual(revenue.contoso_revenue, security)
+
+    def test_no_white_space_of_another_companys_family(self):
+        # A family of a company Sally does not work for: neither its matrix
+        # nor a cross-sell deal for one of its accounts.
+        europe = self.env["res.company"].create({"name": "T Contoso Europe"})
+        holding = self._company("T Euro Holding", company_id=europe.id)
+        sub = self._company("T Euro Sub", holding, company_id=europe.id)
+        as_sally = self.WhiteSpace.with_user(self.salesperson)
+        with self.assertRaises(AccessError):
+            as_sally.get_matrix(holding.id)
+        with self.assertRaises(AccessError):
+            as_sally.create_cross_sell(sub.id, self.kit.id, by="product")

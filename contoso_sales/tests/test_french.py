@@ -115,3 +115,23 @@ class TestFrench(ContosoCase):
             "Nurturing arrêté : la transaction a été gagnée.",
             deal.message_ids[0].body,
         )
+
+    def test_cancelled_activity_logged_in_the_salespersons_language(self):
+        # An English manager cancels the step of Sophie's deal: Sophie reads
+        # the chatter line, in French, with the French step name.
+        deal = self._deal()
+        enrolment = deal.contoso_nurture_enrolment_id
+        enrolment.activity_id.with_user(self.manager).with_context(
+            lang="en_US"
+        ).unlink()
+        self.assertEqual(enrolment.state, "paused")
+        body = deal.message_ids[0].body
+        self.assertIn("Nurturing mis en pause", body)
+        self.assertIn("Appel téléphonique d'introduction", body)
+
+    def test_removed_step_logged_in_the_salespersons_language(self):
+        deal = self._deal()
+        step = deal.contoso_nurture_enrolment_id.step_id
+        step.with_context(lang="en_US").unlink()
+        self.assertIn("Appel téléphonique d'introduction", deal.message_ids[0].body)
+        self.assertNotIn("Introduction call", deal.message_ids[0].body)
