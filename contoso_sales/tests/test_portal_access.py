@@ -24,6 +24,8 @@ contoso.import.batch            | ----
 contoso.import.error            | ----
 contoso.import.wizard           | ----
 contoso.loyalty.member          | ----
+contoso.source.record           | ----
+contoso.import.conflict         | ----
 contoso.purchase                | r---
 contoso.customer                | ----
 contoso.family.report           | ----
