@@ -151,10 +151,17 @@ class ContosoCallbackRequest(models.Model):
     def _check_open_requests(self):
         # sudo: a customer's open requests are counted whoever writes (a
         # salesperson reads only those he calls); only the counts are used.
-        open_counts = self.env["contoso.callback.request"].sudo()._read_group(
-            [("partner_id", "in", self.partner_id.ids), ("state", "=", "requested")],
-            ["partner_id"],
-            ["__count"],
+        open_counts = (
+            self.env["contoso.callback.request"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("state", "=", "requested"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
         )
         for partner, count in open_counts:
             if count > MAX_OPEN_REQUESTS:

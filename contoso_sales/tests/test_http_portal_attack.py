@@ -16,7 +16,9 @@ class TestPortalGenericPaths(ContosoResellerCase):
         self.login(self.lea_user)
         for converter in ("html", "pdf", "text"):
             with self.subTest(converter=converter):
-                response = self.url_open(f"/report/{converter}/{REPORT}/{self.sheet.id}")
+                response = self.url_open(
+                    f"/report/{converter}/{REPORT}/{self.sheet.id}"
+                )
                 self.assertNotEqual(response.status_code, 200)
                 self.assertNotIn(b"SN-CARLA", response.content)
                 self.assertNotIn(b"Check the siren", response.content)
@@ -82,21 +84,18 @@ class TestPortalGenericPaths(ContosoResellerCase):
         before = len(self.sheet.message_ids)
         for user in (self.lea_user, self.carla_user):
             self.login(user)
-            with self.subTest(user=user.login):
-                try:
-                    self.make_jsonrpc_request(
-                        "/mail/message/post",
-                        {
-                            "thread_model": "contoso.installation.sheet",
-                            "thread_id": self.sheet.id,
-                            "post_data": {
-                                "body": "forged",
-                                "message_type": "comment",
-                            },
-                        },
-                    )
-                except JsonRpcException:
-                    pass
+            with (
+                self.subTest(user=user.login),
+                self.assertRaises(JsonRpcException),
+            ):
+                self.make_jsonrpc_request(
+                    "/mail/message/post",
+                    {
+                        "thread_model": "contoso.installation.sheet",
+                        "thread_id": self.sheet.id,
+                        "post_data": {"body": "forged", "message_type": "comment"},
+                    },
+                )
         self.sheet.invalidate_recordset(["message_ids"])
         self.assertEqual(len(self.sheet.message_ids), before)
 
@@ -122,8 +121,11 @@ class TestPortalGenericPaths(ContosoResellerCase):
         )
         Document = self.env["contoso.product.document"].with_user(manager)
         for url in ("javascript:alert(document.cookie)", " JavaScript:x", "data:x"):
-            with self.subTest(url=url), self.assertRaisesRegex(
-                ValidationError, "must start with https:// or http://"
+            with (
+                self.subTest(url=url),
+                self.assertRaisesRegex(
+                    ValidationError, "must start with https:// or http://"
+                ),
             ):
                 Document.create(
                     {
@@ -135,3 +137,47 @@ class TestPortalGenericPaths(ContosoResellerCase):
                 )
         self.login(self.carla_user)
         self.assertNotIn("javascript:", self.url_open("/my/docs").text)
+
+    def _csrf(self, url):
+        html = self.url_open(url).text
+        marker = 'name="csrf_token" value="'
+        start = html.index(marker) + len(marker)
+        return html[start : html.index('"', start)]
+
+    def test_posts_without_csrf_token_change_nothing(self):
+        self.login(self.remy_user)
+        for url, data in (
+            (f"/my/installations/{self.sheet.id}/done", {"done": "1"}),
+            (
+                "/my/installations/new",
+                {"date": "2026-01-05", "name": "No Token", "product_0": "1"},
+            ),
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.url_open(url, data=data).status_code, 400)
+        self.login(self.carla_user)
+        self.url_open(
+            "/my/contoso/callback",
+            data={"subject": "order", "date": "2026-12-07", "slot": "morning"},
+        )
+        self.assertEqual(self.sheet.state, "draft")
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "No Token")]))
+        self.assertFalse(self.env["contoso.callback.request"].search([]))
+
+    def test_customer_cannot_close_the_sheet_of_her_installation(self):
+        url = f"/my/installations/{self.sheet.id}"
+        self.login(self.carla_user)
+        # Her sheet page has no form: the token comes from her callback form.
+        token = self._csrf("/my/contoso")
+        response = self.url_open(url + "/done", data={"csrf_token": token})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.sheet.state, "draft")
+
+    def test_sheet_text_is_escaped_on_the_page_and_in_the_report(self):
+        self.sheet.maintenance_points = '<script>alert("siren")</script>'
+        self.login(self.carla_user)
+        url = f"/my/installations/{self.sheet.id}"
+        for page in (self.url_open(url), self.url_open(url + "/pdf?report_type=html")):
+            with self.subTest(url=page.url):
+                self.assertNotIn('<script>alert("siren")', page.text)
+                self.assertIn("&lt;script&gt;", page.text)
