@@ -181,3 +181,32 @@ class TestPortalGenericPaths(ContosoResellerCase):
             with self.subTest(url=page.url):
                 self.assertNotIn('<script>alert("siren")', page.text)
                 self.assertIn("&lt;script&gt;", page.text)
+
+    def test_another_resellers_order_by_id_or_forged_token(self):
+        order = self.orders[self.litware]
+        self.login(self.remy_user)
+        for url in (
+            f"/my/orders/{order.id}",
+            f"/my/orders/{order.id}?access_token=forged",
+            f"/my/orders/{order.id}?report_type=pdf",
+        ):
+            with self.subTest(url=url):
+                response = self.url_open(url)
+                self.assertNotIn(order.name, response.text)
+                self.assertNotIn("Litware Test", response.text)
+
+    def test_delivery_moves_give_no_cost(self):
+        """Remy reads his own delivery over RPC; its moves (and their unit
+        cost) stay closed."""
+        picking = self.orders[self.woodgrove].picking_ids
+        picking.partner_id = self.remy
+        self.login(self.remy_user)
+        self.assertIn(picking.id, self.call_kw("stock.picking", "search", [[]]))
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            self.call_kw(
+                "stock.picking",
+                "web_read",
+                [picking.ids],
+                {"specification": {"move_ids": {"fields": {"price_unit": {}}}}},
+            )
+        self.assertNotIn("87.65", self.url_open("/my/reseller/stock").text)
