@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import plaintext2html
 
 # Contoso's phone hours, in the customer's time zone: a slot is a promise kept
 # by a person, so it must fall in those hours on a working day.
@@ -19,6 +20,9 @@ SUBJECTS = [
 ]
 # How far ahead a customer may book: the representative plans his weeks.
 MAX_DAYS_AHEAD = 30
+# Open requests a customer may have at once: each one is an activity on a
+# representative's list, so the portal form cannot flood it.
+MAX_OPEN_REQUESTS = 3
 
 
 class ContosoCallbackRequest(models.Model):
@@ -143,6 +147,34 @@ class ContosoCallbackRequest(models.Model):
                     )
                 )
 
+    @api.constrains("partner_id", "state")
+    def _check_open_requests(self):
+        # sudo: a customer's open requests are counted whoever writes (a
+        # salesperson reads only those he calls); only the counts are used.
+        open_counts = (
+            self.env["contoso.callback.request"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("state", "=", "requested"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner, count in open_counts:
+            if count > MAX_OPEN_REQUESTS:
+                raise ValidationError(
+                    self.env._(
+                        "Callback request: %(partner)s already has %(max)s open "
+                        "callback requests. Wait for the call, or add your question "
+                        "to one of them.",
+                        partner=partner.display_name,
+                        max=MAX_OPEN_REQUESTS,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         requests = super().create(vals_list)
@@ -170,7 +202,9 @@ class ContosoCallbackRequest(models.Model):
                                 self._fields["subject"]._description_selection(self.env)
                             )[request.subject],
                         ),
-                        "note": request.note,
+                        # The customer's text, shown as text: never as
+                        # markup (links, images) in the back office.
+                        "note": plaintext2html(request.note) if request.note else False,
                         "date_deadline": request.date,
                         "user_id": request.user_id.id,
                     }

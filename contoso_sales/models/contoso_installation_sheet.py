@@ -99,7 +99,12 @@ class ContosoInstallationSheet(models.Model):
         # Access first: the error below names the sheet.
         self.check_access("write")
         frozen = self.filtered(lambda s: s.state == "done")
-        if frozen and set(vals) - {"state", "message_main_attachment_id"}:
+        # A done sheet stays done: setting it back to draft would reopen what
+        # the customer already holds on paper.
+        if frozen and (
+            set(vals) - {"state", "message_main_attachment_id"}
+            or vals.get("state", "done") != "done"
+        ):
             raise UserError(
                 self.env._(
                     "Installation sheet %(sheet)s is done: it was left with the "

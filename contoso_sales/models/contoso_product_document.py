@@ -55,3 +55,17 @@ class ContosoProductDocument(models.Model):
                         product=document.product_tmpl_id.display_name,
                     )
                 )
+            # The link is an href on the portal pages: a javascript: or data:
+            # link would run in the customer's session.
+            if document.url and not document.url.lower().startswith(
+                ("https://", "http://")
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Document '%(name)s' of %(product)s: the link %(url)s must "
+                        "start with https:// or http://.",
+                        name=document.name,
+                        product=document.product_tmpl_id.display_name,
+                        url=document.url,
+                    )
+                )

@@ -217,3 +217,48 @@ class TestPortalCallback(ContosoPortalCase):
                 page = self._post(**values)
                 self.assertIn(error, page.text)
         self.assertFalse(self.env["contoso.callback.request"].search([]))
+
+    def test_note_reaches_the_back_office_as_text_not_markup(self):
+        self.login(self.carla_user)
+        self._post(
+            subject="other",
+            date=str(next_weekday(2)),
+            slot="morning",
+            note='<b>URGENT</b> <a href="https://evil.example/login">Click here</a>'
+            '<img src="https://evil.example/pixel.png">',
+        )
+        request = self.env["contoso.callback.request"].search(
+            [("partner_id", "=", self.carla.id)]
+        )
+        note = str(request.activity_id.note)
+        self.assertIn("&lt;b&gt;URGENT", note)
+        for markup in ("<b>", "<img", ">Click here</a>"):
+            with self.subTest(markup=markup):
+                self.assertNotIn(markup, note)
+
+    def test_a_customer_cannot_flood_his_representative(self):
+        """Three open requests at most: the fourth post is refused with a
+        message, and no fourth activity lands on the representative's list."""
+        self.login(self.dan_user)
+        for attempt in range(5):
+            page = self._post(
+                subject="order", date=str(next_weekday(2)), slot="afternoon"
+            )
+            with self.subTest(attempt=attempt):
+                self.assertEqual(page.status_code, 200)
+        self.assertIn("already has 3 open callback requests", page.text)
+        requests = self.env["contoso.callback.request"].search(
+            [("partner_id", "=", self.northwind.id)]
+        )
+        self.assertEqual(len(requests), 3)
+        self.assertEqual(len(requests.activity_id), 3)
+        # Erin, of the same company, is refused too; done requests free a place.
+        requests[0].action_done()
+        self.login(self.erin_user)
+        self._post(subject="order", date=str(next_weekday(3)), slot="morning")
+        self.assertEqual(
+            self.env["contoso.callback.request"].search_count(
+                [("partner_id", "=", self.northwind.id)]
+            ),
+            4,
+        )

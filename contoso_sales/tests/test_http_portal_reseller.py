@@ -448,6 +448,20 @@ class TestResellerBackOffice(ContosoResellerCase):
         with self.assertRaisesRegex(UserError, "is done"):
             self.sheet.line_ids.serial_number = "Changed"
 
+    def test_salesperson_cannot_reopen_a_done_sheet_over_rpc(self):
+        """A done sheet was left with the customer: setting it back to draft
+        over RPC, then editing it, must not rewrite what the customer holds."""
+        self.sheet.action_done()
+        self.authenticate(self.salesperson.login, self.salesperson.login)
+        with self.assertRaisesRegex(JsonRpcException, "UserError"):
+            self.call_kw(
+                "contoso.installation.sheet",
+                "write",
+                [self.sheet.ids, {"state": "draft"}],
+            )
+        self.assertEqual(self.sheet.state, "done")
+        self.assertEqual(self.sheet.line_ids.serial_number, "SN-CARLA")
+
     def test_reseller_must_be_flagged(self):
         with self.assertRaisesRegex(ValidationError, "is not a Contoso reseller"):
             self.env["contoso.installation.sheet"].create(
