@@ -26,8 +26,6 @@ contoso.import.conflict         | ----
 contoso.source.record           | ----
 contoso.import.wizard           | ----
 contoso.loyalty.member          | ----
-contoso.source.record           | ----
-contoso.import.conflict         | ----
 contoso.purchase                | r---
 contoso.customer                | ----
 contoso.family.report           | ----
