@@ -60,7 +60,7 @@ class ContosoCustomerPortal(CustomerPortal):
             [
                 {
                     "date": fields.Date.context_today(order, order.date_order),
-                    "channel": env._("Order"),
+                    "channel": env._("Sales order"),
                     "name": order.name,
                     "amount": order.amount_total,
                     "currency": order.currency_id,
@@ -144,6 +144,7 @@ class ContosoCustomerPortal(CustomerPortal):
         entries, totals = self._contoso_timeline(partner)
         values = self._prepare_portal_layout_values()
         today = fields.Date.context_today(request.env.user)
+        Callback = request.env["contoso.callback.request"]
         values.update(
             {
                 "page_name": "contoso",
@@ -153,11 +154,12 @@ class ContosoCustomerPortal(CustomerPortal):
                 "currency": request.env.company.currency_id,
                 "loyalty_cards": self._contoso_loyalty(partner),
                 "products": self._contoso_products(partner),
-                "callbacks": request.env["contoso.callback.request"].search(
-                    [], limit=TIMELINE_LIMIT
+                "callbacks": Callback.search([], limit=TIMELINE_LIMIT),
+                # the selections' labels in the customer's language
+                "subjects": Callback._fields["subject"]._description_selection(
+                    request.env
                 ),
-                "subjects": SUBJECTS,
-                "slots": SLOTS,
+                "slots": Callback._fields["slot"]._description_selection(request.env),
                 "today": today,
                 "callback_form": {},
                 "callback_error": False,
