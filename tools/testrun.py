@@ -34,6 +34,8 @@ COEXIST_TESTS = (
 TOUR_TAG = "contoso_tour,contoso_http"
 # Odoo's result line: "0 failed, 0 error(s) of 12 tests when loading database ..."
 RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+FAILED = re.compile(r"FAIL: (\S+)\s*$", re.M)
+FLAKY_SUITE_TOUR = "TestUi.test_03_crm_tour_forecast"
 BAD_LOG = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.M)
 
 
@@ -226,11 +228,33 @@ def run_odoo_suites(odoo, state, tally, say):
         log=log,
         check=False,
     )
-    results = RESULT.findall(log.read_text(errors="replace"))
+    text = log.read_text(errors="replace")
+    results = RESULT.findall(text)
     if not results:
         tally.add("odoo suites", False, f"no test result in {log}")
         return
     failed, errors, ran = (int(x) for x in results[-1])
+    if (failed, errors) == (1, 0) and FLAKY_SUITE_TOUR in FAILED.findall(text):
+        # crm's forecast tour fails now and then with the addon (a quick-create
+        # field not found within 10 s; 2 of 5 runs on 30 Nov 2026), and passes
+        # alone: run it once more on the same database. A real failure fails
+        # twice and still counts; README › Known limits says so.
+        say(f"crm's {FLAKY_SUITE_TOUR} failed once: running it again")
+        retry_log = state / "odoo-suites-retry.log"
+        odoo.run(
+            "-d",
+            SUITES_DB,
+            "--test-enable",
+            "--test-tags",
+            f"/crm:{FLAKY_SUITE_TOUR}",
+            "--http-port",
+            str(odoo.pg_port + 2),
+            log=retry_log,
+            check=False,
+        )
+        retry = RESULT.findall(retry_log.read_text(errors="replace"))
+        if retry and retry[-1][:2] == ("0", "0") and retry[-1][2] != "0":
+            failed = 0
     tally.passed += ran - failed - errors
     tally.failed += failed + errors
     if failed or errors:
