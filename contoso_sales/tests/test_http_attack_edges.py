@@ -1,14 +1,11 @@
-import json
+from odoo.tests import tagged
+from odoo.tests.common import JsonRpcException
 
-from odoo.tests import HttpCase, new_test_user, tagged
-
-
-class RpcError(Exception):
-    """The error a JSON-RPC client receives: its class name and message."""
+from .http_common import ContosoHttpCase, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestAttackEdgesOverRpc(HttpCase):
+class TestAttackEdgesOverRpc(ContosoHttpCase):
     """The red team's attacks over JSON-RPC, each as the role that tries it;
     the data is checked afterwards."""
 
@@ -25,13 +22,7 @@ class TestAttackEdgesOverRpc(HttpCase):
         )
 
         def user(login, groups):
-            return new_test_user(
-                cls.env,
-                login=login,
-                password=f"{login}_pw",
-                name=login.replace("_", " ").title(),
-                groups=f"base.group_user,{groups}",
-            )
+            return rpc_user(cls.env, login, f"base.group_user,{groups}")
 
         cls.sally = user("rpc_atk_sally", "contoso_sales.group_salesperson")
         cls.sally.company_ids = [(4, cls.lenient.id)]
@@ -72,23 +63,10 @@ class TestAttackEdgesOverRpc(HttpCase):
             )
         )
 
-    def _call(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, f"{login}_pw")
-        params = {"model": model, "method": method, "args": args}
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps({"params": {**params, "kwargs": kwargs or {}}}),
-            headers={"Content-Type": "application/json"},
-        ).json()
-        if "error" in response:
-            data = response["error"]["data"]
-            raise RpcError(f"{data['name']}: {data['message']}")
-        return response["result"]
-
     def test_salesperson_cannot_move_company_with_a_new_amount(self):
-        with self.assertRaisesRegex(RpcError, "whose threshold is higher"):
-            self._call(
-                "rpc_atk_sally",
+        self.login(self.sally)
+        with self.assertRaisesRegex(JsonRpcException, "whose threshold is higher"):
+            self.call_kw(
                 "crm.lead",
                 "write",
                 [
@@ -107,6 +85,7 @@ class TestAttackEdgesOverRpc(HttpCase):
         )
 
     def test_salesperson_reads_no_check_of_a_hidden_deal(self):
+        self.login(self.sally)
         domain = [("lead_id", "=", self.hidden.id)]
         for method, args, kwargs in (
             ("search_read", [domain], {"fields": ["details", "result"]}),
@@ -115,22 +94,18 @@ class TestAttackEdgesOverRpc(HttpCase):
             ("read_group", [domain, ["amount_checked:sum"], ["result"]], {}),
             ("web_read_group", [domain, ["result"], ["__count"]], {}),
         ):
-            result = self._call(
-                "rpc_atk_sally", "contoso.tech.check", method, args, kwargs
-            )
+            result = self.call_kw("contoso.tech.check", method, args, kwargs)
             self.assertFalse(
                 result if method != "web_read_group" else result["groups"], method
             )
-        with self.assertRaisesRegex(RpcError, "AccessError"):
-            self._call(
-                "rpc_atk_sally",
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            self.call_kw(
                 "contoso.tech.check",
                 "read",
                 [self.hidden_check.ids, ["details"]],
             )
         # the check's own chatter (its tracked result and consultant) neither
-        messages = self._call(
-            "rpc_atk_sally",
+        messages = self.call_kw(
             "mail.message",
             "search_read",
             [
@@ -144,26 +119,24 @@ class TestAttackEdgesOverRpc(HttpCase):
         self.assertEqual(messages, [])
 
     def test_no_spend_without_sales_rights(self):
-        for login in ("rpc_atk_emma", "rpc_atk_abby"):
-            with self.assertRaisesRegex(RpcError, "AccessError"):
-                self._call(
-                    login,
+        for user in (self.emma, self.abby):
+            self.login(user)
+            with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+                self.call_kw(
                     "res.partner",
                     "search_read",
                     [[("id", "=", self.customer.id)]],
                     {"fields": ["contoso_spend_total"]},
                 )
-            with self.assertRaisesRegex(RpcError, "AccessError"):
-                self._call(
-                    login,
+            with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+                self.call_kw(
                     "contoso.customer",
                     "search_read",
                     [[]],
                     {"fields": ["spend_total"]},
                 )
-            with self.assertRaisesRegex(RpcError, "AccessError"):
-                self._call(
-                    login,
+            with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+                self.call_kw(
                     "contoso.tech.check",
                     "search_read",
                     [[]],
@@ -171,6 +144,7 @@ class TestAttackEdgesOverRpc(HttpCase):
                 )
 
     def test_odoo_sales_admin_cannot_put_checks_in_the_team_alias(self):
+        self.login(self.odoo_admin)
         defaults = {
             "stage_id": self.env.ref("contoso_sales.stage_close").id,
             "expected_revenue": 50000,
@@ -179,9 +153,8 @@ class TestAttackEdgesOverRpc(HttpCase):
             ],
         }
         before = self.team.alias_defaults
-        with self.assertRaisesRegex(RpcError, "cannot set tech_check_ids"):
-            self._call(
-                "rpc_atk_odoo_admin",
+        with self.assertRaisesRegex(JsonRpcException, "cannot set tech_check_ids"):
+            self.call_kw(
                 "crm.team",
                 "write",
                 [self.team.ids, {"alias_defaults": str(defaults)}],
@@ -205,10 +178,12 @@ class TestAttackEdgesOverRpc(HttpCase):
                 }
             )
         )
-        self._call("rpc_atk_sally", "sale.order", "action_confirm", [order.ids])
-        with self.assertRaisesRegex(RpcError, "needs a passed tech check before its"):
-            self._call(
-                "rpc_atk_sally",
+        self.login(self.sally)
+        self.call_kw("sale.order", "action_confirm", [order.ids])
+        with self.assertRaisesRegex(
+            JsonRpcException, "needs a passed tech check before its"
+        ):
+            self.call_kw(
                 "sale.order",
                 "write",
                 [order.ids, {"opportunity_id": self.deal.id}],

@@ -1,22 +1,23 @@
 import xmlrpc.client
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
+
+from .http_common import ContosoHttpCase, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestGateOverRpc(HttpCase):
+class TestGateOverRpc(ContosoHttpCase):
     """The gate holds for clients that never open a form: JSON-RPC and XML-RPC."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sally = new_test_user(
+        cls.sally = rpc_user(
             cls.env,
-            login="rpc_sally",
-            password="rpc_sally_pw",
+            "rpc_sally",
+            "base.group_user,contoso_sales.group_salesperson",
             name="RPC Sally",
-            groups="base.group_user,contoso_sales.group_salesperson",
         )
         cls.team = cls.env.ref("contoso_sales.team_contoso")
         cls.close = cls.env.ref("contoso_sales.stage_close")
@@ -32,31 +33,23 @@ class TestGateOverRpc(HttpCase):
             }
         )
 
-    def _call_kw(self, method, args, kwargs=None):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/crm.lead/{method}",
-            {
-                "model": "crm.lead",
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        )
-
     def assertStillInTechCheck(self):
         self.deal.invalidate_recordset()
         self.assertEqual(self.deal.stage_id, self.tech_check)
 
     def test_json_rpc_write_create_and_won_are_refused(self):
-        self.authenticate("rpc_sally", "rpc_sally_pw")
+        self.login(self.sally)
         with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
-            self._call_kw("write", [[self.deal.id], {"stage_id": self.close.id}])
+            self.call_kw(
+                "crm.lead", "write", [[self.deal.id], {"stage_id": self.close.id}]
+            )
         self.assertStillInTechCheck()
         with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
-            self._call_kw("action_set_won", [[self.deal.id]])
+            self.call_kw("crm.lead", "action_set_won", [[self.deal.id]])
         self.assertStillInTechCheck()
         with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
-            self._call_kw(
+            self.call_kw(
+                "crm.lead",
                 "create",
                 [
                     {

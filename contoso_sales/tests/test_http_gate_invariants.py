@@ -1,14 +1,11 @@
-import json
+from odoo.tests import tagged
+from odoo.tests.common import JsonRpcException
 
-from odoo.tests import HttpCase, new_test_user, tagged
-
-
-class RpcError(Exception):
-    """The error a JSON-RPC client receives: its class name and message."""
+from .http_common import ContosoHttpCase, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestGateInvariantsOverRpc(HttpCase):
+class TestGateInvariantsOverRpc(ContosoHttpCase):
     """The gate's invariants as the demo roles meet them over JSON-RPC: each
     call is the attack of one role, and the data is checked afterwards."""
 
@@ -23,13 +20,7 @@ class TestGateInvariantsOverRpc(HttpCase):
         cls.company.contoso_tech_check_threshold = 20000
 
         def user(login, groups):
-            return new_test_user(
-                cls.env,
-                login=login,
-                password=f"{login}_pw",
-                name=login.replace("_", " ").title(),
-                groups=f"base.group_user,{groups}",
-            )
+            return rpc_user(cls.env, login, f"base.group_user,{groups}")
 
         cls.sally = user("rpc_inv_sally", "contoso_sales.group_salesperson")
         cls.maria = user("rpc_inv_maria", "contoso_sales.group_sales_manager")
@@ -54,25 +45,12 @@ class TestGateInvariantsOverRpc(HttpCase):
             }
         )
 
-    def _call(self, login, model, method, args, kwargs=None):
-        self.authenticate(login, f"{login}_pw")
-        params = {"model": model, "method": method, "args": args}
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps({"params": {**params, "kwargs": kwargs or {}}}),
-            headers={"Content-Type": "application/json"},
-        ).json()
-        if "error" in response:
-            data = response["error"]["data"]
-            raise RpcError(f"{data['name']}: {data['message']}")
-        return response["result"]
-
     def test_salesperson_cannot_hand_a_deal_to_another_team_into_close(self):
+        self.login(self.sally)
         with self.assertRaisesRegex(
-            RpcError, "UserError: .*cannot move to RPC Web Shop"
+            JsonRpcException, "UserError: .*cannot move to RPC Web Shop"
         ):
-            self._call(
-                "rpc_inv_sally",
+            self.call_kw(
                 "crm.lead",
                 "write",
                 [[self.deal.id], {"user_id": self.wendy.id, "stage_id": self.close.id}],
@@ -100,34 +78,35 @@ class TestGateInvariantsOverRpc(HttpCase):
                 }
             )
         )
+        self.login(self.sally)
         for method, args in (
             ("action_confirm", [[order.id]]),
             ("write", [[order.id], {"state": "sale"}]),
         ):
             with self.assertRaisesRegex(
-                RpcError,
+                JsonRpcException,
                 "ValidationError: Deal 'RPC HQ alarm' .* needs a passed tech check "
                 "before its order S",
             ):
-                self._call("rpc_inv_sally", "sale.order", method, args)
+                self.call_kw("sale.order", method, args)
             order.invalidate_recordset()
             self.assertEqual(order.state, "draft")
-        self._call("rpc_inv_maria", "sale.order", "action_confirm", [[order.id]])
+        self.login(self.maria)
+        self.call_kw("sale.order", "action_confirm", [[order.id]])
         order.invalidate_recordset()
         self.assertEqual(order.state, "sale")
 
     def test_deal_settings_ignore_a_forged_company(self):
         other = self.env["res.company"].create({"name": "RPC Contoso West"})
         self.maria.company_ids = [(4, other.id)]
-        config_id = self._call(
-            "rpc_inv_maria",
+        self.login(self.maria)
+        config_id = self.call_kw(
             "contoso.sales.config",
             "create",
             [{"company_id": other.id, "tech_check_threshold": 999999999}],
             {"context": {"allowed_company_ids": [self.company.id]}},
         )
-        self._call(
-            "rpc_inv_maria",
+        self.call_kw(
             "contoso.sales.config",
             "action_save",
             [[config_id]],
@@ -138,15 +117,16 @@ class TestGateInvariantsOverRpc(HttpCase):
         self.assertEqual(self.company.contoso_tech_check_threshold, 999999999)
 
     def test_odoo_sales_administrator_cannot_ungate(self):
+        self.login(self.odoo_admin)
         for model, record, vals in (
             ("crm.stage", self.close, {"is_won": False}),
             ("crm.stage", self.quote, {"contoso_requires_tech_check": True}),
             ("crm.team", self.team, {"contoso_tech_check": False}),
         ):
             with self.assertRaisesRegex(
-                RpcError, "AccessError: .*Contoso sales manager"
+                JsonRpcException, "AccessError: .*Contoso sales manager"
             ):
-                self._call("rpc_inv_odoo_admin", model, "write", [[record.id], vals])
+                self.call_kw(model, "write", [[record.id], vals])
         self.env.invalidate_all()
         self.assertTrue(self.close.is_won)
         self.assertFalse(self.quote.contoso_requires_tech_check)

@@ -1,20 +1,21 @@
 from odoo.fields import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
+
+from .http_common import ContosoHttpCase, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestInvoiceBlockOverRpc(HttpCase):
+class TestInvoiceBlockOverRpc(ContosoHttpCase):
     """A salesperson's client that never opens a form cannot invoice either."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sally = new_test_user(
+        cls.sally = rpc_user(
             cls.env,
-            login="rpc_sally",
-            password="rpc_sally_pw",
+            "rpc_sally",
+            "base.group_user,contoso_sales.group_salesperson",
             name="RPC Sally",
-            groups="base.group_user,contoso_sales.group_salesperson",
         )
         cls.customer = cls.env["res.partner"].create(
             {"name": "RPC Northwind", "is_company": True}
@@ -53,25 +54,6 @@ class TestInvoiceBlockOverRpc(HttpCase):
             }
         )
 
-    def _call(self, model, method, args, kwargs=None):
-        """The JSON-RPC error of the call, as the web client receives it."""
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            json={
-                "id": 0,
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {
-                    "model": model,
-                    "method": method,
-                    "args": args,
-                    "kwargs": kwargs or {},
-                },
-            },
-        )
-        response.raise_for_status()
-        return response.json()
-
     def assertRefused(self, reply, documents):
         self.assertIn("error", reply, f"the call succeeded: {reply.get('result')}")
         data = reply["error"]["data"]
@@ -84,25 +66,25 @@ class TestInvoiceBlockOverRpc(HttpCase):
         )
 
     def test_every_invoicing_call_is_refused(self):
-        self.authenticate("rpc_sally", "rpc_sally_pw")
+        self.login(self.sally)
         context = {"active_model": "sale.order", "active_ids": self.order.ids}
         for method in ("delivered", "percentage"):
             with self.subTest(method=method):
-                reply = self._call(
+                reply = self.call_kw_reply(
                     "sale.advance.payment.inv",
                     "create",
                     [{"advance_payment_method": method, "amount": 20}],
                     {"context": context},
                 )
                 wizard_id = reply["result"]
-                reply = self._call(
+                reply = self.call_kw_reply(
                     "sale.advance.payment.inv",
                     "create_invoices",
                     [[wizard_id]],
                     {"context": context},
                 )
                 self.assertRefused(reply, self.order.name)
-        reply = self._call(
+        reply = self.call_kw_reply(
             "account.move",
             "create",
             [
@@ -116,12 +98,14 @@ class TestInvoiceBlockOverRpc(HttpCase):
             ],
         )
         self.assertRefused(reply, "a new invoice")
-        reply = self._call("account.move", "action_post", [self.draft.ids])
+        reply = self.call_kw_reply("account.move", "action_post", [self.draft.ids])
         self.assertRefused(reply, self.draft.display_name)
-        reply = self._call("account.move", "write", [self.draft.ids, {"ref": "x"}])
+        reply = self.call_kw_reply(
+            "account.move", "write", [self.draft.ids, {"ref": "x"}]
+        )
         self.assertRefused(reply, self.draft.display_name)
         # Odoo itself keeps the private method out of reach of RPC
-        reply = self._call("sale.order", "_create_invoices", [self.order.ids])
+        reply = self.call_kw_reply("sale.order", "_create_invoices", [self.order.ids])
         self.assertIn("Private methods", reply["error"]["data"]["message"])
 
         self.env.invalidate_all()

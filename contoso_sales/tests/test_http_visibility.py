@@ -1,20 +1,21 @@
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
+
+from .http_common import ContosoHttpCase, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestVisibilityOverRpc(HttpCase):
+class TestVisibilityOverRpc(ContosoHttpCase):
     """What a client that never opens a form reads: tech checks of other
     salespeople's deals, other companies' spend, spend without sales rights."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sally = new_test_user(
+        cls.sally = rpc_user(
             cls.env,
-            login="rpc_sally",
-            password="rpc_sally_pw",
+            "rpc_sally",
+            "base.group_user,contoso_sales.group_salesperson",
             name="RPC Sally",
-            groups="base.group_user,contoso_sales.group_salesperson",
         )
         cls.otto = new_test_user(
             cls.env,
@@ -22,13 +23,7 @@ class TestVisibilityOverRpc(HttpCase):
             name="RPC Otto",
             groups="base.group_user,contoso_sales.group_salesperson",
         )
-        cls.eve = new_test_user(
-            cls.env,
-            login="rpc_eve",
-            password="rpc_eve_pw",
-            name="RPC Eve",
-            groups="base.group_user",
-        )
+        cls.eve = rpc_user(cls.env, "rpc_eve", "base.group_user", name="RPC Eve")
         carl = new_test_user(
             cls.env,
             login="rpc_carl",
@@ -63,35 +58,19 @@ class TestVisibilityOverRpc(HttpCase):
             ]
         )
 
-    def _call(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            json={
-                "id": 0,
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {
-                    "model": model,
-                    "method": method,
-                    "args": args,
-                    "kwargs": kwargs or {},
-                },
-            },
-        )
-        response.raise_for_status()
-        return response.json()
-
     def assertAccessError(self, reply):
         self.assertIn("error", reply, f"the call succeeded: {reply.get('result')}")
         self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
 
     def test_salesperson_reads_only_the_checks_of_her_deals(self):
-        self.authenticate("rpc_sally", "rpc_sally_pw")
-        reply = self._call("contoso.tech.check", "search_read", [[], ["details"]])
+        self.login(self.sally)
+        reply = self.call_kw_reply(
+            "contoso.tech.check", "search_read", [[], ["details"]]
+        )
         self.assertEqual(
             [row["details"] for row in reply["result"]], ["<p>Survey of Sally's</p>"]
         )
-        reply = self._call(
+        reply = self.call_kw_reply(
             "contoso.tech.check",
             "web_read_group",
             [],
@@ -103,21 +82,21 @@ class TestVisibilityOverRpc(HttpCase):
         )
         theirs = self.checks[1]
         self.assertAccessError(
-            self._call("contoso.tech.check", "read", [theirs.ids, ["details"]])
+            self.call_kw_reply("contoso.tech.check", "read", [theirs.ids, ["details"]])
         )
 
     def test_employee_without_sales_rights_reads_no_spend(self):
-        self.authenticate("rpc_eve", "rpc_eve_pw")
-        reply = self._call("res.partner", "read", [self.customer.ids, ["name"]])
+        self.login(self.eve)
+        reply = self.call_kw_reply("res.partner", "read", [self.customer.ids, ["name"]])
         self.assertEqual(reply["result"][0]["name"], "RPC Zoe")
         self.assertAccessError(
-            self._call(
+            self.call_kw_reply(
                 "res.partner", "read", [self.customer.ids, ["contoso_spend_total"]]
             )
         )
         self.assertAccessError(
-            self._call("contoso.customer", "search_read", [[], ["spend_total"]])
+            self.call_kw_reply("contoso.customer", "search_read", [[], ["spend_total"]])
         )
         self.assertAccessError(
-            self._call("contoso.tech.check", "search_read", [[], ["details"]])
+            self.call_kw_reply("contoso.tech.check", "search_read", [[], ["details"]])
         )
