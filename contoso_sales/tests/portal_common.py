@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from odoo.tests import HttpCase, new_test_user
+from .http_common import ContosoHttpCase, rpc_user
 
 
 def next_weekday(days=1):
@@ -11,7 +11,7 @@ def next_weekday(days=1):
     return day
 
 
-class ContosoPortalCase(HttpCase):
+class ContosoPortalCase(ContosoHttpCase):
     """Two customers and their portal logins, without demo data.
 
     - Carla, a person with her own purchases;
@@ -22,11 +22,11 @@ class ContosoPortalCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesperson = new_test_user(
+        cls.salesperson = rpc_user(
             cls.env,
-            login="p_sally",
+            "p_sally",
+            "base.group_user,contoso_sales.group_salesperson",
             name="Portal Sally",
-            groups="base.group_user,contoso_sales.group_salesperson",
         )
         Partner = cls.env["res.partner"]
         cls.carla = Partner.create(
@@ -97,22 +97,11 @@ class ContosoPortalCase(HttpCase):
 
     @classmethod
     def _portal_user(cls, login, partner):
-        user = new_test_user(
+        return rpc_user(
             cls.env,
-            login=login,
-            password=login + "_pw",
+            login,
+            "base.group_portal",
             partner_id=partner.id,
             name=partner.name,
             email=partner.email,
-            groups="base.group_portal",
-        )
-        return user
-
-    def login(self, user):
-        self.authenticate(user.login, user.login + "_pw")
-
-    def call_kw(self, model, method, args, kwargs=None):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
         )

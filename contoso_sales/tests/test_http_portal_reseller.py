@@ -452,7 +452,7 @@ class TestResellerBackOffice(ContosoResellerCase):
         """A done sheet was left with the customer: setting it back to draft
         over RPC, then editing it, must not rewrite what the customer holds."""
         self.sheet.action_done()
-        self.authenticate(self.salesperson.login, self.salesperson.login)
+        self.login(self.salesperson)
         with self.assertRaisesRegex(JsonRpcException, "UserError"):
             self.call_kw(
                 "contoso.installation.sheet",
