@@ -1,4 +1,26 @@
+from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user
+
+# Role users beside Sally, Tom and Maria, for the tests that need them
+# (ContosoCase._role_user): role -> login, name, groups.
+MORE_ROLES = {
+    "other salesperson": (
+        "t_otto",
+        "Test Otto",
+        "base.group_user,contoso_sales.group_salesperson",
+    ),
+    "data admin": (
+        "t_dana",
+        "Test Dana",
+        "base.group_user,contoso_sales.group_data_admin",
+    ),
+    "accountant": (
+        "t_alice",
+        "Test Alice",
+        "base.group_user,account.group_account_invoice",
+    ),
+    "employee": ("t_eve", "Test Eve", "base.group_user"),
+}
 
 
 class ContosoCase(TransactionCase):
@@ -37,3 +59,29 @@ class ContosoCase(TransactionCase):
             key: cls.env.ref(f"contoso_sales.stage_{key}")
             for key in ("qualify", "develop", "quote", "tech_check", "close")
         }
+
+    @classmethod
+    def _role_user(cls, role, **values):
+        """A user of one of MORE_ROLES; `values` adds to it (companies...)."""
+        login, name, groups = MORE_ROLES[role]
+        return new_test_user(cls.env, login=login, name=name, groups=groups, **values)
+
+    @classmethod
+    def _setup_two_teams(cls):
+        """Who reads whose deals: Otto, another salesperson, shares the Contoso
+        team with Sally and the team shares its deals; Sally is also a member
+        of the Resellers team, which does not share them and whose deals above
+        20,000 need a tech check. Dana is a data administrator."""
+        cls.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+        cls.company.contoso_tech_check_threshold = 20000
+        cls.otto = cls._role_user("other salesperson")
+        cls.data_admin = cls._role_user("data admin")
+        cls.team.contoso_share_deals = True
+        cls.team.member_ids = [Command.link(cls.otto.id)]
+        cls.resellers = cls.env["crm.team"].create(
+            {
+                "name": "Test Resellers",
+                "contoso_tech_check": True,
+                "member_ids": [Command.link(cls.salesperson.id)],
+            }
+        )

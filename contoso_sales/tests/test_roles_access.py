@@ -74,41 +74,15 @@ class TestRolesAccess(ContosoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.accountant = new_test_user(
-            cls.env,
-            login="t_alice",
-            name="Test Alice",
-            groups="base.group_user,account.group_account_invoice",
-        )
-        cls.otto = new_test_user(
-            cls.env,
-            login="t_otto",
-            name="Test Otto",
-            groups="base.group_user,contoso_sales.group_salesperson",
-        )
+        cls._setup_two_teams()
+        cls.accountant = cls._role_user("accountant")
         cls.users = {
             "seller": cls.salesperson,
             "consultant": cls.consultant,
             "manager": cls.manager,
             "accountant": cls.accountant,
-            "data admin": new_test_user(
-                cls.env,
-                login="t_dana",
-                name="Test Dana",
-                groups="base.group_user,contoso_sales.group_data_admin",
-            ),
+            "data admin": cls.data_admin,
         }
-        cls.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
-        cls.team.contoso_share_deals = True
-        cls.team.member_ids = [Command.link(cls.otto.id)]
-        cls.resellers = cls.env["crm.team"].create(
-            {
-                "name": "Test Resellers",
-                "contoso_tech_check": True,
-                "member_ids": [Command.link(cls.salesperson.id)],
-            }
-        )
-        cls.company.contoso_tech_check_threshold = 20000
 
         def deal(name, user, team, amount=5000):
             return {

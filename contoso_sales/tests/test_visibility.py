@@ -13,8 +13,7 @@ class TestVisibility(ContosoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
-        cls.company.contoso_tech_check_threshold = 20000
+        cls._setup_two_teams()
         cls.company_b = cls.env["res.company"].create({"name": "Contoso Europe"})
         cls.carl = new_test_user(
             cls.env,
@@ -22,12 +21,6 @@ class TestVisibility(ContosoCase):
             name="Test Carl",
             groups="base.group_user,contoso_sales.group_technical_consultant",
             company_ids=[Command.set((cls.company | cls.company_b).ids)],
-        )
-        cls.otto = new_test_user(
-            cls.env,
-            login="t_otto",
-            name="Test Otto",
-            groups="base.group_user,contoso_sales.group_salesperson",
         )
         cls.users = {
             "salesperson": cls.salesperson,
@@ -39,12 +32,7 @@ class TestVisibility(ContosoCase):
                 name="Test Sam",
                 groups="base.group_user,sales_team.group_sale_salesman",
             ),
-            "data admin": new_test_user(
-                cls.env,
-                login="t_dana",
-                name="Test Dana",
-                groups="base.group_user,contoso_sales.group_data_admin",
-            ),
+            "data admin": cls.data_admin,
             "two companies": new_test_user(
                 cls.env,
                 login="t_bea",
@@ -53,15 +41,6 @@ class TestVisibility(ContosoCase):
                 company_ids=[Command.set((cls.company | cls.company_b).ids)],
             ),
         }
-        cls.resellers = cls.env["crm.team"].create(
-            {
-                "name": "Test Resellers",
-                "contoso_tech_check": True,
-                "member_ids": [Command.link(cls.salesperson.id)],
-            }
-        )
-        cls.team.contoso_share_deals = True
-        cls.team.member_ids = [Command.link(cls.otto.id)]
 
         def deal(name, user, team, amount=5000, company=None):
             return {
@@ -170,9 +149,7 @@ class TestVisibility(ContosoCase):
         self.assertEqual(check.consultant_id, self.consultant)
 
     def test_plain_internal_user_reads_no_check(self):
-        employee = new_test_user(
-            self.env, login="t_eve", name="Test Eve", groups="base.group_user"
-        )
+        employee = self._role_user("employee")
         with self.assertRaises(AccessError):
             self.env["contoso.tech.check"].with_user(employee).search([])
 
