@@ -2,8 +2,6 @@ import base64
 import csv
 import io
 
-from odoo.tests import new_test_user
-
 from .common import ContosoCase
 
 CONTACTS = (
@@ -22,12 +20,7 @@ class DataHubCase(ContosoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.data_admin = new_test_user(
-            cls.env,
-            login="t_dana",
-            name="Test Dana",
-            groups="base.group_user,contoso_sales.group_data_admin",
-        )
+        cls.data_admin = cls._role_user("data admin")
 
     def _import(self, source, text, filename="file.csv", dry_run=False, user=None):
         data = text if isinstance(text, bytes) else text.encode()

@@ -77,12 +77,7 @@ class TestAttackEdges(TechCheckCase):
     # -- what each role reads ---------------------------------------------------
 
     def test_checks_of_hidden_deals_stay_hidden_through_their_chatter(self):
-        colleague = new_test_user(
-            self.env,
-            login="t_sam",
-            name="Test Sam",
-            groups="base.group_user,contoso_sales.group_salesperson",
-        )
+        colleague = self._role_user("other salesperson")
         self.deal.user_id = colleague
         check = self._log_check(self.deal)
         check.message_post(body="<p>secret wiring plan</p>")
@@ -103,15 +98,8 @@ class TestAttackEdges(TechCheckCase):
             check.with_user(self.salesperson).read(["details"])
 
     def test_employees_and_accountants_read_no_spend(self):
-        employee = new_test_user(
-            self.env, login="t_emma", name="Test Emma", groups="base.group_user"
-        )
-        accountant = new_test_user(
-            self.env,
-            login="t_abby",
-            name="Test Abby",
-            groups="base.group_user,account.group_account_invoice",
-        )
+        employee = self._role_user("employee")
+        accountant = self._role_user("accountant")
         for user in (employee, accountant):
             with self.assertRaises(AccessError):
                 self.env["res.partner"].with_user(user).read_group(
@@ -134,12 +122,7 @@ class TestAttackEdges(TechCheckCase):
         # The rows of another company's import (names, e-mails, birth dates in
         # their original columns) are that company's data.
         other = self.env["res.company"].create({"name": "Contoso West"})
-        admin = new_test_user(
-            self.env,
-            login="t_dora",
-            name="Test Dora",
-            groups="base.group_user,contoso_sales.group_data_admin",
-        )
+        admin = self._role_user("data admin")
         batch = (
             self.env["contoso.import.batch"]
             .with_company(other)

@@ -21,13 +21,10 @@ class TestDataHubAttack(DataHubCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.other = cls.env["res.company"].create({"name": "Other Contoso"})
-        cls.other_salesperson = new_test_user(
-            cls.env,
-            login="t_otto",
-            name="Test Otto",
+        cls.other_salesperson = cls._role_user(
+            "other salesperson",
             company_id=cls.other.id,
             company_ids=[(6, 0, [cls.other.id])],
-            groups="base.group_user,contoso_sales.group_salesperson",
         )
         cls.other_admin = new_test_user(
             cls.env,

@@ -128,12 +128,7 @@ class TestCustomer360(DataHubCase):
             {"name": "Test VAT 10%", "amount": 10, "company_id": self.company.id}
         )
         # Otto's order: the whole customer shows to every salesperson
-        otto = new_test_user(
-            self.env,
-            login="t_otto",
-            name="Test Otto",
-            groups="base.group_user,contoso_sales.group_salesperson",
-        )
+        otto = self._role_user("other salesperson")
         self._order(self.zoe, 100, user=otto, taxes=tax)
         zoe = self.zoe.with_user(self.salesperson)
         self.assertEqual(zoe.contoso_spend_crm, 300)
@@ -190,9 +185,7 @@ class TestCustomer360(DataHubCase):
         self.assertEqual(only_a.contoso_spend_crm, 200)
 
     def test_only_sales_users_read_spend(self):
-        employee = new_test_user(
-            self.env, login="t_eve", name="Test Eve", groups="base.group_user"
-        )
+        employee = self._role_user("employee")
         zoe = self.zoe.with_user(employee)
         self.assertEqual(zoe.name, "Zoé Dupont")
         for field in (

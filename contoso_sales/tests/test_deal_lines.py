@@ -1,6 +1,6 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from .common import ContosoCase
 
@@ -27,12 +27,7 @@ class TestDealLines(ContosoCase):
                 },
             ]
         )
-        cls.other_salesperson = new_test_user(
-            cls.env,
-            login="t_otto",
-            name="Test Otto",
-            groups="base.group_user,contoso_sales.group_salesperson",
-        )
+        cls.other_salesperson = cls._role_user("other salesperson")
 
     def _deal(self, user=None, lines=(), **vals):
         user = user or self.salesperson

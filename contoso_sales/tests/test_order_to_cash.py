@@ -34,12 +34,7 @@ class TestOrderToCash(ContosoCase):
             name="Test Stan",
             groups="base.group_user,stock.group_stock_user",
         )
-        cls.accountant = new_test_user(
-            cls.env,
-            login="t_alice",
-            name="Test Alice",
-            groups="base.group_user,account.group_account_invoice",
-        )
+        cls.accountant = cls._role_user("accountant")
         cls.purchaser = new_test_user(
             cls.env,
             login="t_percy",
