@@ -1,7 +1,7 @@
 from odoo.tests import new_test_user, tagged
 
 from .common import ContosoCase
-from .test_roles_access import MODES, parse_table
+from .test_roles_access import MODES, assert_a_row_per_model, parse_table
 
 # Model rights of a portal user (customer or reseller) on every model of the
 # addon; record rules narrow them to his commercial partner's records (see the
@@ -47,16 +47,7 @@ class TestPortalAccessMatrix(ContosoCase):
     def test_portal_model_access(self):
         portal = new_test_user(self.env, login="t_portal", groups="base.group_portal")
         table = parse_table(PORTAL_ACCESS)
-        addon_models = {
-            name
-            for name, model in self.env.registry.items()
-            if model._original_module == "contoso_sales" and not model._abstract
-        }
-        self.assertEqual(
-            addon_models - set(table),
-            set(),
-            "every model of the addon needs a row in PORTAL_ACCESS",
-        )
+        assert_a_row_per_model(self, table, "PORTAL_ACCESS")
         access = self.env["ir.model.access"].with_user(portal)
         for model, rights in table.items():
             actual = "".join(

@@ -69,6 +69,20 @@ def parse_table(text):
     return table
 
 
+def assert_a_row_per_model(case, table, name):
+    """Every model of the addon (abstract ones aside) has a row in `table`."""
+    addon_models = {
+        model_name
+        for model_name, model in case.env.registry.items()
+        if model._original_module == "contoso_sales" and not model._abstract
+    }
+    case.assertEqual(
+        addon_models - set(table),
+        set(),
+        f"every model of the addon needs a row in {name}",
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestRolesAccess(ContosoCase):
     @classmethod
@@ -122,16 +136,7 @@ class TestRolesAccess(ContosoCase):
 
     def test_model_access_matrix(self):
         table = parse_table(MODEL_ACCESS)
-        addon_models = {
-            name
-            for name, model in self.env.registry.items()
-            if model._original_module == "contoso_sales" and not model._abstract
-        }
-        self.assertEqual(
-            addon_models - set(table),
-            set(),
-            "every model of the addon needs a row in MODEL_ACCESS",
-        )
+        assert_a_row_per_model(self, table, "MODEL_ACCESS")
         access = self.env["ir.model.access"]
         for model, rights in table.items():
             for role in ROLES:
