@@ -12,6 +12,16 @@ def rpc_user(env, login, groups, **values):
     )
 
 
+def rpc_salesperson(env):
+    """RPC Sally, a salesperson who logs in over HTTP."""
+    return rpc_user(
+        env,
+        "rpc_sally",
+        "base.group_user,contoso_sales.group_salesperson",
+        name="RPC Sally",
+    )
+
+
 class ContosoHttpCase(HttpCase):
     """JSON-RPC as the web client speaks it, for the tests of clients that
     never open a form: a call either raises its error or hands it back whole."""

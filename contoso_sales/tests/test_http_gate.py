@@ -3,7 +3,7 @@ import xmlrpc.client
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import ContosoHttpCase, rpc_salesperson
 
 
 @tagged("post_install", "-at_install", "contoso_http")
@@ -13,12 +13,7 @@ class TestGateOverRpc(ContosoHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sally = rpc_user(
-            cls.env,
-            "rpc_sally",
-            "base.group_user,contoso_sales.group_salesperson",
-            name="RPC Sally",
-        )
+        cls.sally = rpc_salesperson(cls.env)
         cls.team = cls.env.ref("contoso_sales.team_contoso")
         cls.close = cls.env.ref("contoso_sales.stage_close")
         cls.tech_check = cls.env.ref("contoso_sales.stage_tech_check")

@@ -1,7 +1,7 @@
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import ContosoHttpCase, rpc_salesperson
 
 
 @tagged("post_install", "-at_install", "contoso_http")
@@ -11,12 +11,7 @@ class TestInvoiceBlockOverRpc(ContosoHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sally = rpc_user(
-            cls.env,
-            "rpc_sally",
-            "base.group_user,contoso_sales.group_salesperson",
-            name="RPC Sally",
-        )
+        cls.sally = rpc_salesperson(cls.env)
         cls.customer = cls.env["res.partner"].create(
             {"name": "RPC Northwind", "is_company": True}
         )

@@ -1,6 +1,6 @@
 from odoo.tests import new_test_user, tagged
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import ContosoHttpCase, rpc_salesperson, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
@@ -11,12 +11,7 @@ class TestVisibilityOverRpc(ContosoHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sally = rpc_user(
-            cls.env,
-            "rpc_sally",
-            "base.group_user,contoso_sales.group_salesperson",
-            name="RPC Sally",
-        )
+        cls.sally = rpc_salesperson(cls.env)
         cls.otto = new_test_user(
             cls.env,
             login="rpc_otto",
