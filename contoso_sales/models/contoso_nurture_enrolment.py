@@ -183,8 +183,9 @@ class ContosoNurtureEnrolment(models.Model):
     def create(self, vals_list):
         enrolments = super().create(vals_list)
         today = fields.Date.context_today(self)
-        for enrolment in enrolments:
-            enrolment._schedule(enrolment.cadence_id.step_ids[:1], today)
+        enrolments._schedule_each(
+            [(enrolment, enrolment.cadence_id.step_ids[:1], today) for enrolment in enrolments]
+        )
         enrolments.lead_id._contoso_nurture_log(
             {
                 enrolment.lead_id: (env := enrolment.lead_id._contoso_lang_env())._(
@@ -208,32 +209,39 @@ class ContosoNurtureEnrolment(models.Model):
         """Make ``step`` the current one, with its single activity due on
         ``date_due``; no step left finishes the enrolment."""
         self.ensure_one()
-        if not step:
-            self.write(
+        self._schedule_each([(self, step, date_due)])
+
+    def _schedule_each(self, plans):
+        """``_schedule`` for many (enrolment, step, date_due) at once: the
+        activities are created together (a mass enrolment, a deal import)."""
+        for enrolment, _step, _date in (plan for plan in plans if not plan[1]):
+            enrolment.write(
                 {
                     "state": "done",
                     "step_id": False,
                     "activity_id": False,
                     "date_due": False,
-                    "date_end": fields.Date.context_today(self),
+                    "date_end": fields.Date.context_today(enrolment),
                 }
             )
-            self.lead_id._contoso_nurture_log(
+            enrolment.lead_id._contoso_nurture_log(
                 {
-                    self.lead_id: self.lead_id._contoso_lang_env()._(
+                    enrolment.lead_id: enrolment.lead_id._contoso_lang_env()._(
                         "Nurturing finished: every step is done."
                     )
                 }
             )
+        plans = [plan for plan in plans if plan[1]]
+        if not plans:
             return
-        responsible = self._responsible(step)
-        activity = (
-            self.env["mail.activity"]
-            .with_context(mail_activity_quick_update=True)
-            .create(
+        model_id = self.env["ir.model"]._get_id("crm.lead")
+        vals_list = []
+        for enrolment, step, date_due in plans:
+            responsible = enrolment._responsible(step)
+            vals_list.append(
                 {
-                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
-                    "res_id": self.lead_id.id,
+                    "res_model_id": model_id,
+                    "res_id": enrolment.lead_id.id,
                     "activity_type_id": step.activity_type_id.id,
                     # stored text: in the language of whoever does the step
                     "summary": step.with_context(
@@ -244,10 +252,15 @@ class ContosoNurtureEnrolment(models.Model):
                     "automated": True,
                 }
             )
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
         )
-        self.write(
-            {"step_id": step.id, "activity_id": activity.id, "date_due": date_due}
-        )
+        for (enrolment, step, date_due), activity in zip(plans, activities, strict=True):
+            enrolment.write(
+                {"step_id": step.id, "activity_id": activity.id, "date_due": date_due}
+            )
 
     def _step_done(self, date_done):
         """The current step's activity was done on ``date_done``: record it and

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -134,7 +136,9 @@ class CrmLead(models.Model):
 
     def _contoso_nurture_stop_closed(self):
         # sudo: the deal's own write passed the user's access check; its
-        # enrolments only follow it.
+        # enrolments only follow it. Stopped together per reason (a mass
+        # stage move), each reason in its salesperson's language.
+        by_reason = defaultdict(lambda: self.env["contoso.nurture.enrolment"].sudo())
         for lead in self.sudo().filtered(lambda lead: lead._contoso_nurture_running()):
             env = lead._contoso_lang_env()
             if lead.stage_id.is_won:
@@ -150,11 +154,18 @@ class CrmLead(models.Model):
                 reason = env._("the deal was archived.")
             else:
                 continue
-            lead._contoso_nurture_running()._stop(reason)
+            by_reason[reason] |= lead._contoso_nurture_running()
+        for reason, enrolments in by_reason.items():
+            enrolments._stop(reason)
 
     def _contoso_nurture_log(self, bodies):
-        for lead, body in bodies.items():
-            lead.message_post(body=body, subtype_xmlid="mail.mt_note")
+        """One note per deal, ``bodies`` {deal: text}, logged together: the
+        cadence's own lines, nobody is notified. Odoo's batch log writes as
+        superuser: every caller runs after the deal's or the enrolment's own
+        access check (or is the cadence's job)."""
+        if bodies:
+            leads = self.browse([lead.id for lead in bodies])
+            leads._message_log_batch({lead.id: body for lead, body in bodies.items()})
 
     def _message_post_after_hook(self, message, msg_vals):
         result = super()._message_post_after_hook(message, msg_vals)
