@@ -271,10 +271,22 @@ class TestConcurrentImports(ConcurrencyCase):
 
         def cron_worker(env):
             # What a cron worker does (ir.cron._process_jobs_loop): lock the
-            # job, run it in a transaction of its own.
+            # job, run it in a transaction of its own, release it; again while
+            # the import is not done. Returns the chunks imported per run.
             IrCron = env.registry["ir.cron"]
-            job = IrCron._acquire_one_job(env.cr, cron_id, include_not_ready=True)
-            IrCron._process_job(env.cr, job)
+            runs = []
+            for _run in range(ROWS):
+                chunks = len(self.chunks)
+                job = IrCron._acquire_one_job(env.cr, cron_id, include_not_ready=True)
+                IrCron._process_job(env.cr, job)
+                env.cr.commit()
+                runs.append(len(self.chunks) - chunks)
+                env.cr.execute(
+                    "SELECT state FROM contoso_import_batch WHERE id = %s", [batch_id]
+                )
+                if env.cr.fetchone()[0] == "done":
+                    return runs
+            return runs
 
         def data_admin(env):
             # The importer presses Run Manually on the job, then Resume on the
@@ -289,9 +301,12 @@ class TestConcurrentImports(ConcurrencyCase):
             env["contoso.import.batch"].browse(batch_id).action_resume()
             return refused
 
-        _a, b, b_first = self._race(cron_worker, data_admin, self.pause_in_chunk)
+        a, b, b_first = self._race(cron_worker, data_admin, self.pause_in_chunk)
         self.assertTrue(b_first, "Resume waited for the chunk the cron was writing")
         self.assertIn("already executing", b.result or "", "Run Manually refused")
+        # One chunk per run of the job, then the last run finishes the import:
+        # a run stays within a cron worker's time limits.
+        self.assertEqual(a.result, [1, 1, 1, 0])
         self.assertEqual({thread for thread, *_rest in self.chunks}, {"worker-a"})
         self.assertEqual(sum(rows for *_rest, rows in self.chunks), ROWS)
         expected = ({batch_id: ("done", ROWS, ROWS, 0, 0, 0)}, ROWS)
