@@ -926,9 +926,31 @@ class ContosoImportBatch(models.Model):
 
     # -- background ------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _processing_lock(self):
+        """Yield whether this worker may process the batch, holding a lock that
+        no other worker gets meanwhile.
+
+        A row lock ends with the first chunk's commit, and a batch is processed
+        over many commits: a session advisory lock outlives them. PostgreSQL
+        releases it if the worker dies with its connection."""
+        self.ensure_one()
+        key = [self._table, self.id]
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s::regclass::int, %s)", key)
+        locked = self.env.cr.fetchone()[0]
+        try:
+            yield locked
+        finally:
+            if locked:
+                self.env.cr.execute(
+                    "SELECT pg_advisory_unlock(%s::regclass::int, %s)", key
+                )
+
     @api.model
     def _cron_process_queued(self):
-        """Process queued and interrupted imports in committed chunks."""
+        """Process queued and interrupted imports in committed chunks. Two runs
+        at once (two cron workers, a run by hand) never process one batch
+        twice: each batch is processed under its own lock."""
         # A batch is tried once per run: if even marking it failed did not
         # stick, it must not hold up the batches after it.
         tried = []
@@ -938,7 +960,7 @@ class ContosoImportBatch(models.Model):
                 """
                 SELECT id FROM contoso_import_batch
                  WHERE state IN ('queued', 'running') AND id != ALL(%s)
-                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+                 ORDER BY id LIMIT 1
                 """,
                 [tried],
             )
@@ -947,22 +969,41 @@ class ContosoImportBatch(models.Model):
                 return
             batch = self.browse(row[0])
             tried.append(batch.id)
-            # As the user who imported it, in the batch's company: the cron's
-            # superuser must not lend its rights to a queued file.
-            batch = batch.with_user(batch.user_id).with_company(batch.company_id)
-            try:
-                finished = batch._process(commit=True)
-            except Exception as exc:  # noqa: BLE001 - the batch says why it stopped
-                # Roll back first: that releases the lock on the batch row, which
-                # the separate transaction then updates.
-                self.env.cr.rollback()
-                _logger.exception("Import %s failed", batch.id)
-                batch._fail_in_own_transaction(self.env._("Import stopped: %s", exc))
-                finished = True
-            self.env["ir.cron"]._commit_progress(remaining=0 if finished else 1)
+            with batch._processing_lock() as locked:
+                if not locked:
+                    continue  # another worker is processing it
+                # Another worker may have finished it since this transaction
+                # began: read it again in a new one.
+                self.env["ir.cron"]._commit_progress()
+                batch.invalidate_recordset()
+                if batch.state not in ("queued", "running"):
+                    continue
+                finished = batch._process_as_importer()
             if not finished:
                 self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
                 return
+
+    def _process_as_importer(self):
+        """One slice of the batch's import, committed; True when it finished."""
+        # As the user who imported it, in the batch's company: the cron's
+        # superuser must not lend its rights to a queued file.
+        batch = self.with_user(self.user_id).with_company(self.company_id)
+        try:
+            finished = batch._process(commit=True)
+        except Exception as exc:  # noqa: BLE001 - the batch says why it stopped
+            # Roll back first: that releases the batch row, which the chunk's
+            # writes lock and the separate transaction then updates.
+            self.env.cr.rollback()
+            _logger.exception("Import %s failed", batch.id)
+            batch._fail_in_own_transaction(self.env._("Import stopped: %s", exc))
+            finished = True
+        # Nothing left for this run, finished or not: with work left, Odoo would
+        # call the job again in the same run, ten times at least
+        # (MIN_RUNS_PER_JOB), and a cron worker is killed once that run exceeds
+        # limit_time_cpu or limit_time_real_cron, losing the chunk in progress.
+        # The caller's trigger runs the next slice at once, in a run of its own.
+        self.env["ir.cron"]._commit_progress(remaining=0)
+        return finished
 
     def action_resume(self):
         for batch in self:
@@ -975,7 +1016,12 @@ class ContosoImportBatch(models.Model):
                         state=dict(self._fields["state"].selection)[batch.state],
                     )
                 )
-        self._bookkeep({"state": "queued"})
+        # A queued or running batch is the cron's already: writing it would wait
+        # for the chunk a worker is writing, and could queue it again once
+        # finished. Only a failed one is queued again.
+        self.filtered(lambda batch: batch.state == "failed")._bookkeep(
+            {"state": "queued"}
+        )
         self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
         return True
 

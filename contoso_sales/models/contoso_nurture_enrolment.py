@@ -1,14 +1,19 @@
 import logging
 from datetime import timedelta
 
+import psycopg2.errors
 from babel.dates import format_skeleton
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 _logger = logging.getLogger(__name__)
 
 RUNNING_STATES = ("running", "paused")
+# Emails sent, and enrolments locked, per committed transaction: a user marking
+# one of them done meanwhile waits for that batch at most.
+NURTURE_EMAIL_BATCH = 20
 
 
 class ContosoNurtureEnrolment(models.Model):
@@ -452,20 +457,59 @@ class ContosoNurtureEnrolment(models.Model):
     @api.model
     def _cron_send_due_emails(self):
         """Send the emails of the email steps due today or before, for companies
-        that chose to send them automatically."""
+        that chose to send them automatically, a batch at a time."""
+        # Two runs at once (two cron workers, a run by hand) send each email
+        # once: a batch is locked until it is committed, and the other run
+        # skips it instead of waiting for it.
+        tried = []
+        while True:
+            due = self._lock_due_emails(tried)
+            if due is None:
+                # Another run did some of them since this transaction began:
+                # look again in a new one.
+                self.env.cr.rollback()
+                continue
+            tried += due.ids
+            due._send_due_emails()
+            if len(due) < NURTURE_EMAIL_BATCH:
+                return
+            self.env["ir.cron"]._commit_progress(len(due))
+
+    @api.model
+    def _lock_due_emails(self, tried):
+        """Lock the next batch of enrolments whose email is due, skipping those
+        another transaction holds; None if one of them changed meanwhile."""
         # Only a step whose activity is still open is sent: sending marks that
         # activity done and moves on, in the same savepoint, so a step's email
         # goes out once, whatever happens to its activity afterwards.
-        due = self.search(
+        query = self._search(
             [
                 ("state", "=", "running"),
                 ("date_due", "<=", fields.Date.context_today(self)),
                 ("step_id.mail_template_id", "!=", False),
                 ("activity_id.active", "=", True),
                 ("company_id.contoso_nurture_auto_send", "=", True),
-            ]
+                ("id", "not in", tried),
+            ],
+            order="id",
+            limit=NURTURE_EMAIL_BATCH,
         )
-        for enrolment in due:
+        lock = SQL(
+            "%s FOR NO KEY UPDATE OF %s SKIP LOCKED",
+            query.select(),
+            SQL.identifier(self._table),
+        )
+        self.env.flush_query(lock)
+        try:
+            self.env.cr.execute(lock, log_exceptions=False)
+        except psycopg2.errors.SerializationFailure:
+            # Repeatable read: a row changed since this transaction's snapshot
+            # cannot be locked in it.
+            return None
+        return self.browse(id_ for (id_,) in self.env.cr.fetchall())
+
+    def _send_due_emails(self):
+        for enrolment in self:
             lead, activity = enrolment.lead_id, enrolment.activity_id
             if activity.user_id:
                 # the email goes out in the name of whoever does the step

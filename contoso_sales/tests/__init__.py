@@ -1,5 +1,6 @@
 from . import (
     test_attack_edges,
+    test_concurrency,
     test_consultant_attack,
     test_consultant_view,
     test_datahub_attack,

@@ -262,7 +262,9 @@ class TestDataHubBackground(DataHubCase):
             type(self.env["ir.cron"]), "_commit_progress", return_value=3600.0
         ) as progress:
             self.env["contoso.import.batch"]._cron_process_queued()
-        self.assertEqual(progress.call_count, 3, "one commit per chunk and at the end")
+        self.assertEqual(
+            progress.call_count, 4, "once locked, once per chunk and at the end"
+        )
         self.assertEqual(batch.state, "done")
         self.assertEqual(self._counts(batch), (10, 10, 0, 0, 0))
         partners = self.env["res.partner"].search(
