@@ -18,8 +18,11 @@ def jsonable(value):
 
 
 def row_hash(values):
-    """Hash of a row's values: equal hashes mean an unchanged row."""
-    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
+    """Hash of a row as read (its cells by column), before any cleaning: the
+    cleaning of a cell depends on nothing else, so equal hashes mean a row
+    that cleans to the values it had when last imported, and the row can be
+    skipped before it is even cleaned."""
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 

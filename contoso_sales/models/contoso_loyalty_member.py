@@ -1,7 +1,8 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.exceptions import UserError
 
-from ..datahub.matching import ContactIndex
+from ..datahub.matching import BLOCK_LIMIT, ContactIndex
 
 MATCH_STATES = [
     ("auto", "Linked automatically"),
@@ -34,6 +35,12 @@ class ContosoLoyaltyMember(models.Model):
         string="Contact ID",
         index=True,
         help="ContactId given by the loyalty export, often empty.",
+    )
+    row_hash = fields.Char(
+        string="Row Hash",
+        readonly=True,
+        help="Hash of the file's row last imported: the same row again is skipped "
+        "before it is even cleaned.",
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -99,32 +106,13 @@ class ContosoLoyaltyMember(models.Model):
         rows = cr.dictfetchall()
         if not rows:
             return
-        emails = [r["email_norm"] for r in rows if r["email_norm"]]
-        dates = [r["birthdate"] for r in rows if r["birthdate"]]
-        tokens = sorted({t for r in rows for t in (r["name_key"] or "").split()})
-        refs = [r["contact_ref"] for r in rows if r["contact_ref"]]
-        cr.execute(
-            """
-            SELECT id, contoso_name_key AS name_key,
-                   email_normalized AS email_norm, contoso_birthdate AS birthdate,
-                   contoso_contact_ref AS contact_ref
-              FROM res_partner
-             WHERE active AND NOT is_company
-               AND (company_id IS NULL OR company_id = ANY(%s))
-               AND (email_normalized = ANY(%s) OR contoso_birthdate = ANY(%s)
-                    OR EXISTS (
-                        SELECT 1
-                          FROM unnest(string_to_array(contoso_name_key, ' ')) t
-                         WHERE t = ANY(%s::text[]))
-                    OR contoso_contact_ref = ANY(%s))
-            """,
-            # A card is matched with shared contacts or its own company's only.
-            [sorted({r["company_id"] for r in rows}), emails, dates, tokens, refs],
-        )
-        contacts = cr.dictfetchall()
+        contacts, tokens = self._match_candidates(rows)
         by_ref = {c["contact_ref"]: c["id"] for c in contacts if c["contact_ref"]}
         index = ContactIndex(
-            contacts, auto=self._auto_threshold(), review=self._review_threshold()
+            contacts,
+            auto=self._auto_threshold(),
+            review=self._review_threshold(),
+            tokens=tokens,
         )
         updates = []
         for row in rows:
@@ -174,6 +162,85 @@ class ContosoLoyaltyMember(models.Model):
         self.env["contoso.purchase"]._relink(
             loyalty_refs=sorted({r["loyalty_ref"] for r in rows})
         )
+
+    @api.model
+    def _match_candidates(self, rows):
+        """The contacts that `ContactIndex` needs to match these member rows,
+        all of them and no more, by indexed lookups (never a scan of every
+        partner): the contacts of the members' ContactIds and e-mails first;
+        then, for the members that neither finds, every contact of their
+        birth dates and of their name tokens whose block is small enough to be
+        used (`BLOCK_LIMIT`: a larger block is skipped by the matching anyway,
+        so it is not read). Sorted by id, so ties are decided the same way on
+        every run. Returns the contacts and the name tokens whose blocks they
+        hold whole."""
+        cr = self.env.cr
+        # A card is matched with shared contacts or its own company's only.
+        scope = SQL(
+            "active AND NOT is_company AND (company_id IS NULL OR company_id = ANY(%s))",
+            sorted({r["company_id"] for r in rows}),
+        )
+        columns = SQL(
+            "id, contoso_name_key AS name_key, email_normalized AS email_norm, "
+            "contoso_birthdate AS birthdate, contoso_contact_ref AS contact_ref"
+        )
+        emails = sorted({r["email_norm"] for r in rows if r["email_norm"]})
+        refs = sorted({r["contact_ref"] for r in rows if r["contact_ref"]})
+        cr.execute(
+            SQL(
+                "SELECT %s FROM res_partner WHERE %s AND "
+                "(email_normalized = ANY(%s) OR contoso_contact_ref = ANY(%s))",
+                columns,
+                scope,
+                emails,
+                refs,
+            )
+        )
+        found = {c["id"]: c for c in cr.dictfetchall()}
+        known_refs = {c["contact_ref"] for c in found.values() if c["contact_ref"]}
+        known_emails = {c["email_norm"] for c in found.values() if c["email_norm"]}
+        rest = [
+            r
+            for r in rows
+            if r["contact_ref"] not in known_refs
+            and r["email_norm"] not in known_emails
+        ]
+        dates = sorted({r["birthdate"] for r in rest if r["birthdate"]})
+        tokens = sorted({t for r in rest for t in (r["name_key"] or "").split()})
+        if tokens:
+            # Counting stops past the limit: a common name costs BLOCK_LIMIT
+            # rows of the name-token index, not all its contacts.
+            cr.execute(
+                SQL(
+                    """
+                    SELECT t FROM unnest(%s::text[]) t
+                     WHERE (SELECT count(*) FROM (
+                               SELECT 1 FROM res_partner
+                                WHERE string_to_array(contoso_name_key, ' ')
+                                      @> ARRAY[t] AND %s
+                                LIMIT %s) block) <= %s
+                    """,
+                    tokens,
+                    scope,
+                    BLOCK_LIMIT + 1,
+                    BLOCK_LIMIT,
+                )
+            )
+            tokens = [t for (t,) in cr.fetchall()]
+        if dates or tokens:
+            cr.execute(
+                SQL(
+                    "SELECT %s FROM res_partner WHERE %s AND "
+                    "(contoso_birthdate = ANY(%s) OR "
+                    "string_to_array(contoso_name_key, ' ') && %s::text[])",
+                    columns,
+                    scope,
+                    dates,
+                    tokens,
+                )
+            )
+            found.update((c["id"], c) for c in cr.dictfetchall())
+        return [found[key] for key in sorted(found)], set(tokens)
 
     def _decide(self, vals):
         vals["decided_by_id"] = self.env.uid
