@@ -39,7 +39,8 @@ TEMP_TABLES = {
         CREATE TEMP TABLE IF NOT EXISTS contoso_import_loyalty (
             ref varchar, name varchar, email varchar, email_norm varchar,
             name_key varchar, birthdate date, created_on date, points int,
-            contact_ref varchar, row_hash varchar
+            contact_ref varchar, row_hash varchar, partner_id int, candidate int,
+            score int, state varchar, reason varchar
         ) ON COMMIT DROP;
         TRUNCATE contoso_import_loyalty
     """,
@@ -62,11 +63,12 @@ UPSERT = {
     "loyalty": """
         INSERT INTO contoso_loyalty_member AS t (
             loyalty_ref, name, email, email_norm, name_key, birthdate, created_on,
-            points, contact_ref, row_hash, company_id, create_uid, write_uid,
-            create_date, write_date)
+            points, contact_ref, row_hash, partner_id, candidate_partner_id,
+            match_score, match_state, match_reason, company_id, create_uid,
+            write_uid, create_date, write_date)
         SELECT ref, name, email, email_norm, name_key, birthdate, created_on,
-               points, contact_ref, row_hash, %(company)s, %(uid)s, %(uid)s,
-               %(now)s, %(now)s
+               points, contact_ref, row_hash, partner_id, candidate, score, state,
+               reason, %(company)s, %(uid)s, %(uid)s, %(now)s, %(now)s
           FROM contoso_import_loyalty
         ON CONFLICT (company_id, loyalty_ref)
         DO UPDATE SET name = EXCLUDED.name,
@@ -146,9 +148,11 @@ UPSERT = {
     """,
 }
 # What the last import of each of a chunk's keys was, to skip the rows equal to
-# it before cleaning them: (key, hash of the row last imported, for contacts
-# the partner, for the others the value the source links by). A contact is
-# only skipped when its import history is the importing company's.
+# it before cleaning them: (key, hash of the row last imported, partner). A
+# contact is only skipped when its import history is the importing company's.
+# A skipped purchase without a customer is checked for an unknown reference
+# again, as a written one is; a linked one has its customer. A member's link
+# is its ContactId, whatever contact it was matched with: always checked.
 KNOWN_ROWS = {
     "contacts": """
         SELECT sr.key, sr.row_hash, rp.id
@@ -158,16 +162,16 @@ KNOWN_ROWS = {
            AND sr.company_id = %(company)s
     """,
     "loyalty": """
-        SELECT loyalty_ref, row_hash, contact_ref FROM contoso_loyalty_member
+        SELECT loyalty_ref, row_hash, NULL FROM contoso_loyalty_member
          WHERE company_id = %(company)s AND loyalty_ref = ANY(%(keys)s)
     """,
     "online": """
-        SELECT source_ref, row_hash, contact_ref FROM contoso_purchase
+        SELECT source_ref, row_hash, partner_id FROM contoso_purchase
          WHERE company_id = %(company)s AND channel = 'online'
            AND source_ref = ANY(%(keys)s)
     """,
     "pos": """
-        SELECT source_ref, row_hash, loyalty_ref FROM contoso_purchase
+        SELECT source_ref, row_hash, partner_id FROM contoso_purchase
          WHERE company_id = %(company)s AND channel = 'pos'
            AND source_ref = ANY(%(keys)s)
     """,
@@ -542,8 +546,9 @@ class ContosoImportBatch(models.Model):
     def _skip_unchanged(self, rows):
         """Split the chunk's rows into those to clean and write, each with its
         hash, and those equal to their last import, each with the value it
-        links by: these reach neither the cleaning nor the ORM. A key repeated
-        in the chunk is never skipped (its rows are written in turn)."""
+        links by if it has no customer: these reach neither the cleaning nor
+        the ORM. A key repeated in the chunk is never skipped (its rows are
+        written in turn)."""
         source = SOURCES[self.source]
         digests = [row_hash(row.values) for row in rows]
         keys = [clean_ref(row.values[source.key]) for row in rows]
@@ -570,11 +575,13 @@ class ContosoImportBatch(models.Model):
             known = {k: v for k, v in known.items() if v[1] in editable}
         fresh, unchanged = [], []
         for row, key, digest in zip(rows, keys, digests, strict=True):
-            if known.get(key, (None,))[0] == digest:
+            stored, partner_id = known.get(key, (None, None))
+            if stored == digest:
                 link = {}
                 if source.link:
                     field, column, _target = source.link
-                    link[field] = clean_ref(row.values[column]) or None
+                    ref = None if partner_id else clean_ref(row.values[column])
+                    link[field] = ref or None
                 unchanged.append((row, link))
             else:
                 fresh.append((row, digest))
@@ -625,7 +632,12 @@ class ContosoImportBatch(models.Model):
             counts["created"] += created
             counts["updated"] += len(returned) - created
             counts["unchanged"] += len(wave) - len(returned)
-            touched += [record_id for record_id, _inserted in returned]
+            # New loyalty members were matched before their insert.
+            touched += [
+                record_id
+                for record_id, inserted in returned
+                if not (inserted and self.source == "loyalty")
+            ]
         return errors + self._link(good, touched)
 
     def _resolve_address(self, vals, lookups):
@@ -639,6 +651,8 @@ class ContosoImportBatch(models.Model):
         cr = self.env.cr
         source = SOURCES[self.source]
         columns = ("ref", *source.fields, "row_hash")
+        if self.source == "loyalty":
+            columns += self._prematch(records)
         cr.execute(TEMP_TABLES[self.source])
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -660,6 +674,11 @@ class ContosoImportBatch(models.Model):
             },
         )
         returned = cr.fetchall()
+        if self.source == "loyalty":
+            # Purchases imported before their new members now find them.
+            self.env["contoso.purchase"]._relink(
+                loyalty_refs=[ref for _id, inserted, ref in returned if inserted]
+            )
         written = {ref for _id, _inserted, ref in returned}
         same = [vals["ref"] for vals in records if vals["ref"] not in written]
         if same:
@@ -667,6 +686,29 @@ class ContosoImportBatch(models.Model):
                 REFRESH_HASH[self.source], {"company": self.company_id.id, "refs": same}
             )
         return [(record_id, inserted) for record_id, inserted, _ref in returned]
+
+    def _prematch(self, records):
+        """Match the new members of a loyalty wave before they are inserted,
+        so that each is written once, with its match; the members already
+        imported (their values merge with what is stored) are matched after
+        their update. Returns the columns added to the records."""
+        self.env.cr.execute(
+            "SELECT loyalty_ref FROM contoso_loyalty_member "
+            "WHERE company_id = %s AND loyalty_ref = ANY(%s)",
+            [self.company_id.id, [vals["ref"] for vals in records]],
+        )
+        known = {ref for (ref,) in self.env.cr.fetchall()}
+        new = [vals for vals in records if vals["ref"] not in known]
+        columns = ("partner_id", "candidate", "score", "state", "reason")
+        for vals in records:
+            vals.update(dict.fromkeys(columns))
+        if new:
+            results = self.env["contoso.loyalty.member"]._match_rows(
+                [{**vals, "company_id": self.company_id.id} for vals in new]
+            )
+            for vals, result in zip(new, results, strict=True):
+                vals.update(zip(columns, result, strict=True))
+        return columns
 
     # -- partners: survivorship -------------------------------------------------
 
