@@ -1,6 +1,6 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..datahub.matching import BLOCK_LIMIT, ContactIndex
 
@@ -182,13 +182,14 @@ class ContosoLoyaltyMember(models.Model):
         birth dates; then, for those still without a contact of the same name
         and birth date, every contact of their name tokens whose block is
         small enough to be used (`BLOCK_LIMIT`: a larger block is skipped by
-        the matching anyway, so it is not read). Sorted by id, so ties are decided the same way on
-        every run. Returns the contacts and the name tokens whose blocks they
-        hold whole."""
+        the matching anyway, so it is not read). Sorted by id, so ties are
+        decided the same way on every run. Returns the contacts and the name
+        tokens whose blocks they hold whole."""
         cr = self.env.cr
         # A card is matched with shared contacts or its own company's only.
         scope = SQL(
-            "active AND NOT is_company AND (company_id IS NULL OR company_id = ANY(%s))",
+            "active AND NOT is_company "
+            "AND (company_id IS NULL OR company_id = ANY(%s))",
             sorted({r["company_id"] for r in rows}),
         )
         columns = SQL(
@@ -220,7 +221,8 @@ class ContosoLoyaltyMember(models.Model):
         if dates:
             cr.execute(
                 SQL(
-                    "SELECT %s FROM res_partner WHERE %s AND contoso_birthdate = ANY(%s)",
+                    "SELECT %s FROM res_partner "
+                    "WHERE %s AND contoso_birthdate = ANY(%s)",
                     columns,
                     scope,
                     dates,

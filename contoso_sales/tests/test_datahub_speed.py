@@ -108,7 +108,9 @@ class TestDataHubSpeed(DataHubCase):
             return original(contacts, **kwargs)
 
         with patch.object(contoso_loyalty_member, "ContactIndex", index):
-            self._import("loyalty", LOYALTY + "L1,Ann Lee,ann@example.com,1980-05-06,,10,\r\n")
+            self._import(
+                "loyalty", LOYALTY + "L1,Ann Lee,ann@example.com,1980-05-06,,10,\r\n"
+            )
         member = self.env["contoso.loyalty.member"].search([("loyalty_ref", "=", "L1")])
         self.assertEqual(member.partner_id, self._partner("C1"))
         self.assertEqual(read, [1])
