@@ -482,7 +482,7 @@ class ContosoImportBatch(models.Model):
             except RowError as exc:
                 errors.append((row, "error", str(exc)))
                 continue
-            if self.source == "contacts":
+            if source.code == "contacts":
                 self._resolve_address(vals, lookups)
             vals["row_hash"] = digest
             good.append((row, vals))
@@ -633,10 +633,11 @@ class ContosoImportBatch(models.Model):
             counts["updated"] += len(returned) - created
             counts["unchanged"] += len(wave) - len(returned)
             # New loyalty members were matched before their insert.
+            prematched = self.source == "loyalty"
             touched += [
                 record_id
                 for record_id, inserted in returned
-                if not (inserted and self.source == "loyalty")
+                if not (inserted and prematched)
             ]
         return errors + self._link(good, touched)
 
