@@ -47,7 +47,7 @@ TEMP_TABLES = {
     "online": """
         CREATE TEMP TABLE IF NOT EXISTS contoso_import_online (
             ref varchar, contact_ref varchar, date date, amount numeric,
-            activity varchar, subject varchar, row_hash varchar
+            activity varchar, subject varchar, row_hash varchar, contact_partner int
         ) ON COMMIT DROP;
         TRUNCATE contoso_import_online
     """,
@@ -89,19 +89,18 @@ UPSERT = {
                COALESCE(EXCLUDED.contact_ref, t.contact_ref))
         RETURNING id, (xmax = 0), loyalty_ref
     """,
-    # Purchases find their customer in the same statement: the partner of the
-    # ContactId (web) or of the company's loyalty member (shop), if known.
+    # Purchases find their customer: the partner of the ContactId (web, looked
+    # up before: _resolve_contacts) or of the company's loyalty member (shop,
+    # in the same statement), if known.
     "online": """
         INSERT INTO contoso_purchase AS t (
             channel, source_ref, contact_ref, partner_id, date, amount_total,
             activity_type, subject, points_added, row_hash, company_id, currency_id,
             create_uid, write_uid, create_date, write_date)
-        SELECT 'online', i.ref, i.contact_ref, rp.id, i.date, i.amount, i.activity,
-               i.subject, 0, i.row_hash, %(company)s, %(currency)s, %(uid)s,
-               %(uid)s, %(now)s, %(now)s
+        SELECT 'online', i.ref, i.contact_ref, i.contact_partner, i.date, i.amount,
+               i.activity, i.subject, 0, i.row_hash, %(company)s, %(currency)s,
+               %(uid)s, %(uid)s, %(now)s, %(now)s
           FROM contoso_import_online i
-     LEFT JOIN res_partner rp ON rp.contoso_contact_ref = i.contact_ref
-           AND (rp.company_id IS NULL OR rp.company_id = %(company)s)
         ON CONFLICT (company_id, channel, source_ref)
         DO UPDATE SET contact_ref = EXCLUDED.contact_ref,
             partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
@@ -654,6 +653,8 @@ class ContosoImportBatch(models.Model):
         columns = ("ref", *source.fields, "row_hash")
         if self.source == "loyalty":
             columns += self._prematch(records)
+        elif self.source == "online":
+            columns += self._resolve_contacts(records)
         cr.execute(TEMP_TABLES[self.source])
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -687,6 +688,26 @@ class ContosoImportBatch(models.Model):
                 REFRESH_HASH[self.source], {"company": self.company_id.id, "refs": same}
             )
         return [(record_id, inserted) for record_id, inserted, _ref in returned]
+
+    def _resolve_contacts(self, records):
+        """The customer of each web purchase, from its ContactId: a shared
+        contact or one of the batch's company (no other company's contact is
+        linked, nor revealed). Looked up once, by the ContactId index, for both
+        the upsert and the unknown-ContactId warnings. Returns the column added
+        to the records."""
+        refs = sorted({vals["contact_ref"] for vals in records if vals["contact_ref"]})
+        self.env.cr.execute(
+            """
+            SELECT contoso_contact_ref, id FROM res_partner
+             WHERE contoso_contact_ref = ANY(%s)
+               AND (company_id IS NULL OR company_id = %s)
+            """,
+            [refs, self.company_id.id],
+        )
+        partners = dict(self.env.cr.fetchall())
+        for vals in records:
+            vals["contact_partner"] = partners.get(vals["contact_ref"])
+        return ("contact_partner",)
 
     def _prematch(self, records):
         """Match the new members of a loyalty wave before they are inserted,
@@ -985,12 +1006,25 @@ class ContosoImportBatch(models.Model):
         if not source.link or not pairs:
             return []
         field, column, target = source.link
-        refs = sorted({vals[field] for _row, vals in pairs if vals[field]})
-        self.env.flush_all()
-        self.env.cr.execute(
-            UNKNOWN_REFS[target], {"refs": refs, "company": self.company_id.id}
+        # Web purchases just written know their customer (_resolve_contacts).
+        unknown = {
+            vals[field]
+            for _row, vals in pairs
+            if vals[field] and "contact_partner" in vals and not vals["contact_partner"]
+        }
+        refs = sorted(
+            {
+                vals[field]
+                for _row, vals in pairs
+                if vals[field] and "contact_partner" not in vals
+            }
         )
-        unknown = {ref for (ref,) in self.env.cr.fetchall()}
+        if refs:
+            self.env.flush_all()
+            self.env.cr.execute(
+                UNKNOWN_REFS[target], {"refs": refs, "company": self.company_id.id}
+            )
+            unknown.update(ref for (ref,) in self.env.cr.fetchall())
         consequence = UNLINKED_CONSEQUENCE[self.source]
         return [
             (row, "warning", f"{column} '{vals[field]}' is unknown: {consequence}.")
