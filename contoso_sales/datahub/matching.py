@@ -52,8 +52,13 @@ def _local(email):
 
 
 class ContactIndex:
-    def __init__(self, contacts, auto=AUTO_THRESHOLD, review=REVIEW_THRESHOLD):
-        """`contacts`: iterable of dicts with id, name_key, email_norm, birthdate."""
+    def __init__(
+        self, contacts, auto=AUTO_THRESHOLD, review=REVIEW_THRESHOLD, tokens=None
+    ):
+        """`contacts`: iterable of dicts with id, name_key, email_norm, birthdate.
+        `tokens`: the name tokens whose blocks `contacts` hold whole (None: all
+        of them); a token's block is only complete, and so only usable, if
+        every contact with that token was given."""
         self.auto, self.review = auto, review
         self.by_email = defaultdict(list)
         self.by_name_dob = defaultdict(list)
@@ -68,7 +73,8 @@ class ContactIndex:
                     key = (contact["name_key"], contact["birthdate"])
                     self.by_name_dob[key].append(contact)
             for token in set((contact["name_key"] or "").split()):
-                self.by_token[token].append(contact)
+                if tokens is None or token in tokens:
+                    self.by_token[token].append(contact)
 
     def _decide(self, partner_id, score, reasons):
         score = max(0, min(100, round(score)))

@@ -182,6 +182,9 @@ def clean_ref(text):
     """An id without the invisible characters (Unicode format: BOM, zero-width,
     bidi marks) that pasted exports and editors leave in it: 'C1\u200b' is C1,
     never another contact."""
+    if text.isascii():
+        # No format character is ASCII: most ids, checked in C.
+        return text.strip()
     return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
 
 
@@ -203,6 +206,8 @@ def clean_name(text):
 
 
 def strip_accents(text):
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

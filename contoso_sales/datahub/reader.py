@@ -266,7 +266,7 @@ class SourceReader:
     def __iter__(self):
         for cells in self._csv:
             line, self._line = self._line + 1, self._offset + self._csv.line_num
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue
             values = dict.fromkeys(self.source.columns, "")
             for index, col in self.mapping.items():

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..datahub.normalise import RowError, spreadsheet_safe
+from ..datahub.normalise import RowError, clean_ref, spreadsheet_safe
 from ..datahub.reader import SOURCES, FileRefused, open_source
 from ..datahub.sample import write_samples
 from ..datahub.survivorship import jsonable, row_hash, survive
@@ -39,21 +39,22 @@ TEMP_TABLES = {
         CREATE TEMP TABLE IF NOT EXISTS contoso_import_loyalty (
             ref varchar, name varchar, email varchar, email_norm varchar,
             name_key varchar, birthdate date, created_on date, points int,
-            contact_ref varchar
+            contact_ref varchar, row_hash varchar, partner_id int, candidate int,
+            score int, state varchar, reason varchar
         ) ON COMMIT DROP;
         TRUNCATE contoso_import_loyalty
     """,
     "online": """
         CREATE TEMP TABLE IF NOT EXISTS contoso_import_online (
             ref varchar, contact_ref varchar, date date, amount numeric,
-            activity varchar, subject varchar
+            activity varchar, subject varchar, row_hash varchar, contact_partner int
         ) ON COMMIT DROP;
         TRUNCATE contoso_import_online
     """,
     "pos": """
         CREATE TEMP TABLE IF NOT EXISTS contoso_import_pos (
             ref varchar, loyalty_ref varchar, date date, amount numeric,
-            points_added int, activity varchar, subject varchar
+            points_added int, activity varchar, subject varchar, row_hash varchar
         ) ON COMMIT DROP;
         TRUNCATE contoso_import_pos
     """,
@@ -62,10 +63,12 @@ UPSERT = {
     "loyalty": """
         INSERT INTO contoso_loyalty_member AS t (
             loyalty_ref, name, email, email_norm, name_key, birthdate, created_on,
-            points, contact_ref, company_id, create_uid, write_uid, create_date,
-            write_date)
+            points, contact_ref, row_hash, partner_id, candidate_partner_id,
+            match_score, match_state, match_reason, company_id, create_uid,
+            write_uid, create_date, write_date)
         SELECT ref, name, email, email_norm, name_key, birthdate, created_on,
-               points, contact_ref, %(company)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+               points, contact_ref, row_hash, partner_id, candidate, score, state,
+               reason, %(company)s, %(uid)s, %(uid)s, %(now)s, %(now)s
           FROM contoso_import_loyalty
         ON CONFLICT (company_id, loyalty_ref)
         DO UPDATE SET name = EXCLUDED.name,
@@ -76,6 +79,7 @@ UPSERT = {
             created_on = COALESCE(EXCLUDED.created_on, t.created_on),
             points = EXCLUDED.points,
             contact_ref = COALESCE(EXCLUDED.contact_ref, t.contact_ref),
+            row_hash = EXCLUDED.row_hash,
             write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
         WHERE (t.name, t.email, t.birthdate, t.created_on, t.points, t.contact_ref)
               IS DISTINCT FROM
@@ -83,43 +87,43 @@ UPSERT = {
                COALESCE(EXCLUDED.birthdate, t.birthdate),
                COALESCE(EXCLUDED.created_on, t.created_on), EXCLUDED.points,
                COALESCE(EXCLUDED.contact_ref, t.contact_ref))
-        RETURNING id, (xmax = 0)
+        RETURNING id, (xmax = 0), loyalty_ref
     """,
-    # Purchases find their customer in the same statement: the partner of the
-    # ContactId (web) or of the company's loyalty member (shop), if known.
+    # Purchases find their customer: the partner of the ContactId (web, looked
+    # up before: _resolve_contacts) or of the company's loyalty member (shop,
+    # in the same statement), if known.
     "online": """
         INSERT INTO contoso_purchase AS t (
             channel, source_ref, contact_ref, partner_id, date, amount_total,
-            activity_type, subject, points_added, company_id, currency_id,
+            activity_type, subject, points_added, row_hash, company_id, currency_id,
             create_uid, write_uid, create_date, write_date)
-        SELECT 'online', i.ref, i.contact_ref, rp.id, i.date, i.amount, i.activity,
-               i.subject, 0, %(company)s, %(currency)s, %(uid)s, %(uid)s, %(now)s,
-               %(now)s
+        SELECT 'online', i.ref, i.contact_ref, i.contact_partner, i.date, i.amount,
+               i.activity, i.subject, 0, i.row_hash, %(company)s, %(currency)s,
+               %(uid)s, %(uid)s, %(now)s, %(now)s
           FROM contoso_import_online i
-     LEFT JOIN res_partner rp ON rp.contoso_contact_ref = i.contact_ref
-           AND (rp.company_id IS NULL OR rp.company_id = %(company)s)
         ON CONFLICT (company_id, channel, source_ref)
         DO UPDATE SET contact_ref = EXCLUDED.contact_ref,
             partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
             amount_total = EXCLUDED.amount_total,
             activity_type = COALESCE(EXCLUDED.activity_type, t.activity_type),
             subject = COALESCE(EXCLUDED.subject, t.subject),
+            row_hash = EXCLUDED.row_hash,
             write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
         WHERE (t.contact_ref, t.date, t.amount_total, t.activity_type, t.subject)
               IS DISTINCT FROM
               (EXCLUDED.contact_ref, EXCLUDED.date, EXCLUDED.amount_total,
                COALESCE(EXCLUDED.activity_type, t.activity_type),
                COALESCE(EXCLUDED.subject, t.subject))
-        RETURNING id, (xmax = 0)
+        RETURNING id, (xmax = 0), source_ref
     """,
     "pos": """
         INSERT INTO contoso_purchase AS t (
             channel, source_ref, loyalty_ref, partner_id, date, amount_total,
-            points_added, activity_type, subject, company_id, currency_id,
-            create_uid, write_uid, create_date, write_date)
+            points_added, activity_type, subject, row_hash, company_id,
+            currency_id, create_uid, write_uid, create_date, write_date)
         SELECT 'pos', i.ref, i.loyalty_ref, m.partner_id, i.date, i.amount,
-               i.points_added, i.activity, i.subject, %(company)s, %(currency)s,
-               %(uid)s, %(uid)s, %(now)s, %(now)s
+               i.points_added, i.activity, i.subject, i.row_hash, %(company)s,
+               %(currency)s, %(uid)s, %(uid)s, %(now)s, %(now)s
           FROM contoso_import_pos i
      LEFT JOIN contoso_loyalty_member m
             ON m.loyalty_ref = i.loyalty_ref AND m.company_id = %(company)s
@@ -130,6 +134,7 @@ UPSERT = {
             points_added = EXCLUDED.points_added,
             activity_type = COALESCE(EXCLUDED.activity_type, t.activity_type),
             subject = COALESCE(EXCLUDED.subject, t.subject),
+            row_hash = EXCLUDED.row_hash,
             write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
         WHERE (t.loyalty_ref, t.date, t.amount_total, t.points_added,
                t.activity_type, t.subject)
@@ -138,7 +143,61 @@ UPSERT = {
                EXCLUDED.points_added,
                COALESCE(EXCLUDED.activity_type, t.activity_type),
                COALESCE(EXCLUDED.subject, t.subject))
-        RETURNING id, (xmax = 0)
+        RETURNING id, (xmax = 0), source_ref
+    """,
+}
+# What the last import of each of a chunk's keys was, to skip the rows equal to
+# it before cleaning them: (key, hash of the row last imported, partner). A
+# contact is only skipped when its import history is the importing company's.
+# A skipped purchase without a customer is checked for an unknown reference
+# again, as a written one is; a linked one has its customer. A member's link
+# is its ContactId, whatever contact it was matched with: always checked.
+KNOWN_ROWS = {
+    "contacts": """
+        SELECT sr.key, sr.row_hash, rp.id
+          FROM contoso_source_record sr
+          JOIN res_partner rp ON rp.contoso_contact_ref = sr.key
+         WHERE sr.source = 'contacts' AND sr.key = ANY(%(keys)s)
+           AND sr.company_id = %(company)s
+    """,
+    "loyalty": """
+        SELECT loyalty_ref, row_hash, NULL FROM contoso_loyalty_member
+         WHERE company_id = %(company)s AND loyalty_ref = ANY(%(keys)s)
+    """,
+    "online": """
+        SELECT source_ref, row_hash, partner_id FROM contoso_purchase
+         WHERE company_id = %(company)s AND channel = 'online'
+           AND source_ref = ANY(%(keys)s)
+    """,
+    "pos": """
+        SELECT source_ref, row_hash, partner_id FROM contoso_purchase
+         WHERE company_id = %(company)s AND channel = 'pos'
+           AND source_ref = ANY(%(keys)s)
+    """,
+}
+# A row that differs from the last import only in how it is written (spaces,
+# quotes, a date's format) upserts nothing: its hash is still taken, so that
+# the same row next time is skipped.
+REFRESH_HASH = {
+    "loyalty": """
+        UPDATE contoso_loyalty_member t SET row_hash = i.row_hash
+          FROM contoso_import_loyalty i
+         WHERE t.company_id = %(company)s AND t.loyalty_ref = i.ref
+           AND i.ref = ANY(%(refs)s) AND t.row_hash IS DISTINCT FROM i.row_hash
+    """,
+    "online": """
+        UPDATE contoso_purchase t SET row_hash = i.row_hash
+          FROM contoso_import_online i
+         WHERE t.company_id = %(company)s AND t.channel = 'online'
+           AND t.source_ref = i.ref AND i.ref = ANY(%(refs)s)
+           AND t.row_hash IS DISTINCT FROM i.row_hash
+    """,
+    "pos": """
+        UPDATE contoso_purchase t SET row_hash = i.row_hash
+          FROM contoso_import_pos i
+         WHERE t.company_id = %(company)s AND t.channel = 'pos'
+           AND t.source_ref = i.ref AND i.ref = ANY(%(refs)s)
+           AND t.row_hash IS DISTINCT FROM i.row_hash
     """,
 }
 # Refs a chunk points to that do not exist (yet), by the kind of record the
@@ -414,15 +473,17 @@ class ContosoImportBatch(models.Model):
         """Clean, upsert and link one chunk; record its counts and errors."""
         source = SOURCES[self.source]
         today = fields.Date.context_today(self)
+        fresh, unchanged = self._skip_unchanged(rows)
         good, errors = [], []
-        for row in rows:
+        for row, digest in fresh:
             try:
                 vals = source.clean_row(row.values, today)
             except RowError as exc:
                 errors.append((row, "error", str(exc)))
                 continue
-            if self.source == "contacts":
+            if source.code == "contacts":
                 self._resolve_address(vals, lookups)
+            vals["row_hash"] = digest
             good.append((row, vals))
         self.env.flush_all()
         counts = Counter()
@@ -452,6 +513,8 @@ class ContosoImportBatch(models.Model):
                     else:
                         errors += written
                         counts.update(row_counts)
+        counts["unchanged"] += len(unchanged)
+        errors += self._unknown_ref_warnings(unchanged)
         self.env.invalidate_all()
         failed = sum(1 for _row, kind, _reason in errors if kind == "error")
         self._bookkeep(
@@ -478,6 +541,50 @@ class ContosoImportBatch(models.Model):
                     for row, kind, reason in sorted(errors, key=lambda e: e[0].line)
                 ]
             )
+
+    def _skip_unchanged(self, rows):
+        """Split the chunk's rows into those to clean and write, each with its
+        hash, and those equal to their last import, each with the value it
+        links by if it has no customer: these reach neither the cleaning nor
+        the ORM. A key repeated in the chunk is never skipped (its rows are
+        written in turn)."""
+        source = SOURCES[self.source]
+        digests = [row_hash(row.values) for row in rows]
+        keys = [clean_ref(row.values[source.key]) for row in rows]
+        counted = Counter(keys)
+        self.env.flush_all()
+        self.env.cr.execute(
+            KNOWN_ROWS[self.source],
+            {
+                "keys": [key for key, seen in counted.items() if key and seen == 1],
+                "company": self.company_id.id,
+            },
+        )
+        known = {key: (digest, other) for key, digest, other in self.env.cr.fetchall()}
+        if self.source == "contacts":
+            # A contact the user may not edit is never skipped: its row is
+            # refused by the upsert, as it would be if it had changed.
+            editable = set(
+                self.env["res.partner"]
+                .with_context(active_test=False)
+                .browse([other for _digest, other in known.values()])
+                ._filtered_access("write")
+                .ids
+            )
+            known = {k: v for k, v in known.items() if v[1] in editable}
+        fresh, unchanged = [], []
+        for row, key, digest in zip(rows, keys, digests, strict=True):
+            stored, partner_id = known.get(key, (None, None))
+            if stored == digest:
+                link = {}
+                if source.link:
+                    field, column, _target = source.link
+                    ref = None if partner_id else clean_ref(row.values[column])
+                    link[field] = ref or None
+                unchanged.append((row, link))
+            else:
+                fresh.append((row, digest))
+        return fresh, unchanged
 
     @contextlib.contextmanager
     def _rolled_back(self):
@@ -524,7 +631,13 @@ class ContosoImportBatch(models.Model):
             counts["created"] += created
             counts["updated"] += len(returned) - created
             counts["unchanged"] += len(wave) - len(returned)
-            touched += [record_id for record_id, _inserted in returned]
+            # New loyalty members were matched before their insert.
+            prematched = self.source == "loyalty"
+            touched += [
+                record_id
+                for record_id, inserted in returned
+                if not (inserted and prematched)
+            ]
         return errors + self._link(good, touched)
 
     def _resolve_address(self, vals, lookups):
@@ -537,7 +650,11 @@ class ContosoImportBatch(models.Model):
         """COPY the records into a temp table and upsert them; (id, created) rows."""
         cr = self.env.cr
         source = SOURCES[self.source]
-        columns = ("ref", *source.fields)
+        columns = ("ref", *source.fields, "row_hash")
+        if self.source == "loyalty":
+            columns += self._prematch(records)
+        elif self.source == "online":
+            columns += self._resolve_contacts(records)
         cr.execute(TEMP_TABLES[self.source])
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -558,7 +675,62 @@ class ContosoImportBatch(models.Model):
                 "currency": self.company_id.currency_id.id,
             },
         )
-        return cr.fetchall()
+        returned = cr.fetchall()
+        if self.source == "loyalty":
+            # Purchases imported before their new members now find them.
+            self.env["contoso.purchase"]._relink(
+                loyalty_refs=[ref for _id, inserted, ref in returned if inserted]
+            )
+        written = {ref for _id, _inserted, ref in returned}
+        same = [vals["ref"] for vals in records if vals["ref"] not in written]
+        if same:
+            cr.execute(
+                REFRESH_HASH[self.source], {"company": self.company_id.id, "refs": same}
+            )
+        return [(record_id, inserted) for record_id, inserted, _ref in returned]
+
+    def _resolve_contacts(self, records):
+        """The customer of each web purchase, from its ContactId: a shared
+        contact or one of the batch's company (no other company's contact is
+        linked, nor revealed). Looked up once, by the ContactId index, for both
+        the upsert and the unknown-ContactId warnings. Returns the column added
+        to the records."""
+        refs = sorted({vals["contact_ref"] for vals in records if vals["contact_ref"]})
+        self.env.cr.execute(
+            """
+            SELECT contoso_contact_ref, id FROM res_partner
+             WHERE contoso_contact_ref = ANY(%s)
+               AND (company_id IS NULL OR company_id = %s)
+            """,
+            [refs, self.company_id.id],
+        )
+        partners = dict(self.env.cr.fetchall())
+        for vals in records:
+            vals["contact_partner"] = partners.get(vals["contact_ref"])
+        return ("contact_partner",)
+
+    def _prematch(self, records):
+        """Match the new members of a loyalty wave before they are inserted,
+        so that each is written once, with its match; the members already
+        imported (their values merge with what is stored) are matched after
+        their update. Returns the columns added to the records."""
+        self.env.cr.execute(
+            "SELECT loyalty_ref FROM contoso_loyalty_member "
+            "WHERE company_id = %s AND loyalty_ref = ANY(%s)",
+            [self.company_id.id, [vals["ref"] for vals in records]],
+        )
+        known = {ref for (ref,) in self.env.cr.fetchall()}
+        new = [vals for vals in records if vals["ref"] not in known]
+        columns = ("partner_id", "candidate", "score", "state", "reason")
+        for vals in records:
+            vals.update(dict.fromkeys(columns))
+        if new:
+            results = self.env["contoso.loyalty.member"]._match_rows(
+                [{**vals, "company_id": self.company_id.id} for vals in new]
+            )
+            for vals, result in zip(new, results, strict=True):
+                vals.update(zip(columns, result, strict=True))
+        return columns
 
     # -- partners: survivorship -------------------------------------------------
 
@@ -576,7 +748,7 @@ class ContosoImportBatch(models.Model):
             file_vals = {
                 name: jsonable(vals[key]) for key, name in source.fields.items()
             }
-            rows.append((vals["ref"], file_vals, row_hash(file_vals)))
+            rows.append((vals["ref"], file_vals, vals["row_hash"]))
         keys = [key for key, _vals, _digest in rows]
         cr.execute(
             """
@@ -622,10 +794,13 @@ class ContosoImportBatch(models.Model):
         if to_create:
             # Partners alike share Odoo's defaults and company check: resolved
             # once for the wave (res_partner_bulk.py), values unchanged.
+            # _load_records_create is create() as Odoo's own import (load())
+            # calls it: res.partner then syncs parents and children once for
+            # the batch instead of once per partner.
             partners = self.env["res.partner"].with_context(
                 **PARTNER_IMPORT_CONTEXT, **{DEFAULTS_MEMO: DefaultsMemo()}
             )
-            created = partners.create(
+            created = partners._load_records_create(
                 [
                     {
                         "contoso_contact_ref": key,
@@ -825,24 +1000,41 @@ class ContosoImportBatch(models.Model):
 
     # -- linking ---------------------------------------------------------------
 
-    def _link(self, good, touched):
-        """Link the chunk's rows to their customers; warnings for unknown refs."""
-        warnings = []
+    def _unknown_ref_warnings(self, pairs):
+        """Warnings for the (row, values) whose link points to nothing (yet)."""
         source = SOURCES[self.source]
-        if source.link:
-            field, column, target = source.link
-            refs = sorted({vals[field] for _row, vals in good if vals[field]})
+        if not source.link or not pairs:
+            return []
+        field, column, target = source.link
+        # Web purchases just written know their customer (_resolve_contacts).
+        unknown = {
+            vals[field]
+            for _row, vals in pairs
+            if vals[field] and "contact_partner" in vals and not vals["contact_partner"]
+        }
+        refs = sorted(
+            {
+                vals[field]
+                for _row, vals in pairs
+                if vals[field] and "contact_partner" not in vals
+            }
+        )
+        if refs:
             self.env.flush_all()
             self.env.cr.execute(
                 UNKNOWN_REFS[target], {"refs": refs, "company": self.company_id.id}
             )
-            unknown = {ref for (ref,) in self.env.cr.fetchall()}
-            consequence = UNLINKED_CONSEQUENCE[self.source]
-            warnings = [
-                (row, "warning", f"{column} '{vals[field]}' is unknown: {consequence}.")
-                for row, vals in good
-                if vals[field] in unknown
-            ]
+            unknown.update(ref for (ref,) in self.env.cr.fetchall())
+        consequence = UNLINKED_CONSEQUENCE[self.source]
+        return [
+            (row, "warning", f"{column} '{vals[field]}' is unknown: {consequence}.")
+            for row, vals in pairs
+            if vals[field] in unknown
+        ]
+
+    def _link(self, good, touched):
+        """Link the chunk's rows to their customers; warnings for unknown refs."""
+        warnings = self._unknown_ref_warnings(good)
         purchases = self.env["contoso.purchase"]
         members = self.env["contoso.loyalty.member"]
         if self.source == "contacts" and touched:

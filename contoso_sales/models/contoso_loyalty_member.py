@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from ..datahub.matching import ContactIndex
+from ..datahub.matching import BLOCK_LIMIT, ContactIndex
 
 MATCH_STATES = [
     ("auto", "Linked automatically"),
@@ -25,8 +26,9 @@ class ContosoLoyaltyMember(models.Model):
     loyalty_ref = fields.Char(string="Loyalty ID", required=True)
     name = fields.Char(string="Full Name", required=True)
     email = fields.Char(string="E-mail")
-    email_norm = fields.Char(string="Normalised E-mail", index=True)
-    name_key = fields.Char(string="Name Key", index=True)
+    # Not indexed: members are matched to contacts, never looked up by these.
+    email_norm = fields.Char(string="Normalised E-mail")
+    name_key = fields.Char(string="Name Key")
     birthdate = fields.Date(string="Date of Birth")
     created_on = fields.Date(string="Member Since")
     points = fields.Integer(string="Reward Points")
@@ -34,6 +36,12 @@ class ContosoLoyaltyMember(models.Model):
         string="Contact ID",
         index=True,
         help="ContactId given by the loyalty export, often empty.",
+    )
+    row_hash = fields.Char(
+        string="Row Hash",
+        readonly=True,
+        help="Hash of the file's row last imported: the same row again is skipped "
+        "before it is even cleaned.",
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -99,56 +107,10 @@ class ContosoLoyaltyMember(models.Model):
         rows = cr.dictfetchall()
         if not rows:
             return
-        emails = [r["email_norm"] for r in rows if r["email_norm"]]
-        dates = [r["birthdate"] for r in rows if r["birthdate"]]
-        tokens = sorted({t for r in rows for t in (r["name_key"] or "").split()})
-        refs = [r["contact_ref"] for r in rows if r["contact_ref"]]
-        cr.execute(
-            """
-            SELECT id, contoso_name_key AS name_key,
-                   email_normalized AS email_norm, contoso_birthdate AS birthdate,
-                   contoso_contact_ref AS contact_ref
-              FROM res_partner
-             WHERE active AND NOT is_company
-               AND (company_id IS NULL OR company_id = ANY(%s))
-               AND (email_normalized = ANY(%s) OR contoso_birthdate = ANY(%s)
-                    OR EXISTS (
-                        SELECT 1
-                          FROM unnest(string_to_array(contoso_name_key, ' ')) t
-                         WHERE t = ANY(%s::text[]))
-                    OR contoso_contact_ref = ANY(%s))
-            """,
-            # A card is matched with shared contacts or its own company's only.
-            [sorted({r["company_id"] for r in rows}), emails, dates, tokens, refs],
-        )
-        contacts = cr.dictfetchall()
-        by_ref = {c["contact_ref"]: c["id"] for c in contacts if c["contact_ref"]}
-        index = ContactIndex(
-            contacts, auto=self._auto_threshold(), review=self._review_threshold()
-        )
-        updates = []
-        for row in rows:
-            if row["contact_ref"] in by_ref:
-                partner = by_ref[row["contact_ref"]]
-                updates.append(
-                    (
-                        row["id"],
-                        partner,
-                        partner,
-                        100,
-                        "auto",
-                        f"ContactId {row['contact_ref']} given in the loyalty file",
-                    )
-                )
-                continue
-            match = index.match(row)
-            reason = match.reason
-            if row["contact_ref"]:
-                reason = f"ContactId {row['contact_ref']} is unknown; {reason}"
-            linked = match.partner_id if match.state == "auto" else None
-            updates.append(
-                (row["id"], linked, match.partner_id, match.score, match.state, reason)
-            )
+        updates = [
+            (row["id"], *result)
+            for row, result in zip(rows, self._match_rows(rows), strict=True)
+        ]
         ids, partners, candidates, scores, states, reasons = zip(*updates, strict=True)
         cr.execute(
             """
@@ -174,6 +136,140 @@ class ContosoLoyaltyMember(models.Model):
         self.env["contoso.purchase"]._relink(
             loyalty_refs=sorted({r["loyalty_ref"] for r in rows})
         )
+
+    @api.model
+    def _match_rows(self, rows):
+        """(contact linked, contact proposed, score, state, reason) for each
+        member row (dicts with name_key, email_norm, birthdate, contact_ref and
+        company_id): the matching itself, for members stored or about to be
+        (an import matches its new members before inserting them)."""
+        contacts, tokens = self._match_candidates(rows)
+        by_ref = {c["contact_ref"]: c["id"] for c in contacts if c["contact_ref"]}
+        index = ContactIndex(
+            contacts,
+            auto=self._auto_threshold(),
+            review=self._review_threshold(),
+            tokens=tokens,
+        )
+        results = []
+        for row in rows:
+            if row["contact_ref"] in by_ref:
+                partner = by_ref[row["contact_ref"]]
+                results.append(
+                    (
+                        partner,
+                        partner,
+                        100,
+                        "auto",
+                        f"ContactId {row['contact_ref']} given in the loyalty file",
+                    )
+                )
+                continue
+            match = index.match(row)
+            reason = match.reason
+            if row["contact_ref"]:
+                reason = f"ContactId {row['contact_ref']} is unknown; {reason}"
+            linked = match.partner_id if match.state == "auto" else None
+            results.append((linked, match.partner_id, match.score, match.state, reason))
+        return results
+
+    @api.model
+    def _match_candidates(self, rows):
+        """The contacts that `ContactIndex` needs to match these member rows,
+        all of them and no more, by indexed lookups (never a scan of every
+        partner): the contacts of the members' ContactIds and e-mails first;
+        then, for the members that neither finds, every contact of their
+        birth dates; then, for those still without a contact of the same name
+        and birth date, every contact of their name tokens whose block is
+        small enough to be used (`BLOCK_LIMIT`: a larger block is skipped by
+        the matching anyway, so it is not read). Sorted by id, so ties are
+        decided the same way on every run. Returns the contacts and the name
+        tokens whose blocks they hold whole."""
+        cr = self.env.cr
+        # A card is matched with shared contacts or its own company's only.
+        scope = SQL(
+            "active AND NOT is_company "
+            "AND (company_id IS NULL OR company_id = ANY(%s))",
+            sorted({r["company_id"] for r in rows}),
+        )
+        columns = SQL(
+            "id, contoso_name_key AS name_key, email_normalized AS email_norm, "
+            "contoso_birthdate AS birthdate, contoso_contact_ref AS contact_ref"
+        )
+        emails = sorted({r["email_norm"] for r in rows if r["email_norm"]})
+        refs = sorted({r["contact_ref"] for r in rows if r["contact_ref"]})
+        cr.execute(
+            SQL(
+                "SELECT %s FROM res_partner WHERE %s AND "
+                "(email_normalized = ANY(%s) OR contoso_contact_ref = ANY(%s))",
+                columns,
+                scope,
+                emails,
+                refs,
+            )
+        )
+        found = {c["id"]: c for c in cr.dictfetchall()}
+        known_refs = {c["contact_ref"] for c in found.values() if c["contact_ref"]}
+        known_emails = {c["email_norm"] for c in found.values() if c["email_norm"]}
+        rest = [
+            r
+            for r in rows
+            if r["contact_ref"] not in known_refs
+            and r["email_norm"] not in known_emails
+        ]
+        dates = sorted({r["birthdate"] for r in rest if r["birthdate"]})
+        if dates:
+            cr.execute(
+                SQL(
+                    "SELECT %s FROM res_partner "
+                    "WHERE %s AND contoso_birthdate = ANY(%s)",
+                    columns,
+                    scope,
+                    dates,
+                )
+            )
+            found.update((c["id"], c) for c in cr.dictfetchall())
+        # Only the members found by neither their e-mail nor their name and
+        # birth date are compared with name blocks (ContactIndex.match).
+        same_person = {
+            (c["name_key"], c["birthdate"])
+            for c in found.values()
+            if c["name_key"] and c["birthdate"]
+        }
+        fuzzy = [r for r in rest if (r["name_key"], r["birthdate"]) not in same_person]
+        tokens = sorted({t for r in fuzzy for t in (r["name_key"] or "").split()})
+        if tokens:
+            # Counting stops past the limit: a common name costs BLOCK_LIMIT
+            # rows of the name-token index, not all its contacts.
+            cr.execute(
+                SQL(
+                    """
+                    SELECT t FROM unnest(%s::text[]) t
+                     WHERE (SELECT count(*) FROM (
+                               SELECT 1 FROM res_partner
+                                WHERE string_to_array(contoso_name_key, ' ')
+                                      @> ARRAY[t] AND %s
+                                LIMIT %s) block) <= %s
+                    """,
+                    tokens,
+                    scope,
+                    BLOCK_LIMIT + 1,
+                    BLOCK_LIMIT,
+                )
+            )
+            tokens = [t for (t,) in cr.fetchall()]
+        if tokens:
+            cr.execute(
+                SQL(
+                    "SELECT %s FROM res_partner WHERE %s AND "
+                    "string_to_array(contoso_name_key, ' ') && %s::text[]",
+                    columns,
+                    scope,
+                    tokens,
+                )
+            )
+            found.update((c["id"], c) for c in cr.dictfetchall())
+        return [found[key] for key in sorted(found)], set(tokens)
 
     def _decide(self, vals):
         vals["decided_by_id"] = self.env.uid

@@ -28,6 +28,12 @@ class ContosoPurchase(models.Model):
     loyalty_ref = fields.Char(
         string="Loyalty ID", index=True, help="LoyaltyId given by the shop export."
     )
+    row_hash = fields.Char(
+        string="Row Hash",
+        readonly=True,
+        help="Hash of the file's row last imported: the same row again is skipped "
+        "before it is even cleaned.",
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",

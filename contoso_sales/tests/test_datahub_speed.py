@@ -1,0 +1,116 @@
+"""What keeps the data hub fast without changing what it writes: a row equal
+to its last import is recognised before it is cleaned, and the loyalty
+matching reads only the contacts it compares a member with."""
+
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..datahub import reader
+from ..models import contoso_loyalty_member
+from .datahub_common import CONTACTS, LOYALTY, ONLINE, DataHubCase
+
+PURCHASES = [
+    "P1,C1,2026-01-05,12.50,Purchase,Camera",
+    "P2,C1,2026-01-06,99.00,Purchase,Siren",
+    "P3,C404,2026-01-07,5.00,Purchase,Batteries",
+]
+
+
+def counting_clean(cleaned):
+    """Source.clean_row as it is, noting the key of each row it cleans."""
+    original = reader.Source.clean_row
+
+    def clean_row(source, values, today=None):
+        cleaned.append(values[source.key])
+        return original(source, values, today)
+
+    return clean_row
+
+
+@tagged("post_install", "-at_install")
+class TestDataHubSpeed(DataHubCase):
+    def setUp(self):
+        super().setUp()
+        self._import("contacts", CONTACTS + "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n")
+
+    def _import_counting(self, source, text):
+        cleaned = []
+        with patch.object(reader.Source, "clean_row", counting_clean(cleaned)):
+            batch = self._import(source, text)
+        return batch, cleaned
+
+    def test_the_same_rows_shuffled_are_not_cleaned_again(self):
+        first = self._import("online", ONLINE + "\r\n".join(PURCHASES) + "\r\n")
+        self.assertEqual(self._counts(first), (3, 3, 0, 0, 0))
+        shuffled = ONLINE + "\r\n".join(reversed(PURCHASES)) + "\r\n"
+        batch, cleaned = self._import_counting("online", shuffled)
+        self.assertEqual(self._counts(batch), (3, 0, 0, 3, 0))
+        self.assertEqual(cleaned, [], "unchanged rows never reach the cleaning")
+        # The unknown ContactId is still reported on the skipped row.
+        self.assertEqual(batch.rows_unlinked, 1)
+        self.assertIn("C404", self._error_rows(batch)[1][-1])
+
+    def test_a_changed_row_is_cleaned_and_written(self):
+        self._import("online", ONLINE + "\r\n".join(PURCHASES) + "\r\n")
+        changed = [PURCHASES[0].replace("12.50", "13.50"), *PURCHASES[1:]]
+        batch, cleaned = self._import_counting(
+            "online", ONLINE + "\r\n".join(changed) + "\r\n"
+        )
+        self.assertEqual(self._counts(batch), (3, 0, 1, 2, 0))
+        self.assertEqual(cleaned, ["P1"])
+        purchase = self.env["contoso.purchase"].search([("source_ref", "=", "P1")])
+        self.assertEqual(purchase.amount_total, 13.5)
+
+    def test_a_row_written_differently_is_hashed_once_then_skipped(self):
+        self._import("online", ONLINE + "\r\n".join(PURCHASES) + "\r\n")
+        # The same values, written as another export writes them.
+        other = ["P1,C1,01/05/2026,12.5,Purchase,Camera", *PURCHASES[1:]]
+        text = ONLINE + "\r\n".join(other) + "\r\n"
+        batch, cleaned = self._import_counting("online", text)
+        self.assertEqual(self._counts(batch), (3, 0, 0, 3, 0))
+        self.assertEqual(cleaned, ["P1"])
+        batch, cleaned = self._import_counting("online", text)
+        self.assertEqual(self._counts(batch), (3, 0, 0, 3, 0))
+        self.assertEqual(cleaned, [])
+
+    def test_a_key_repeated_in_the_file_ends_with_its_last_row(self):
+        self._import("online", ONLINE + PURCHASES[0] + "\r\n")
+        # The last row is the one last imported: it must not be skipped after
+        # the first one changed the purchase.
+        changed = PURCHASES[0].replace("12.50", "20.00")
+        self._import("online", ONLINE + changed + "\r\n" + PURCHASES[0] + "\r\n")
+        purchase = self.env["contoso.purchase"].search([("source_ref", "=", "P1")])
+        self.assertEqual(purchase.amount_total, 12.5)
+
+    def test_unchanged_contacts_and_members_are_not_cleaned_again(self):
+        contacts = CONTACTS + "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n"
+        members = LOYALTY + "L1,Ann Lee,ann@example.com,,,10,\r\n"
+        self._import("loyalty", members)
+        for source, text in (("contacts", contacts), ("loyalty", members)):
+            batch, cleaned = self._import_counting(source, text)
+            self.assertEqual(self._counts(batch), (1, 0, 0, 1, 0), source)
+            self.assertEqual(cleaned, [], source)
+
+    def test_matching_reads_only_the_contacts_it_compares(self):
+        # Fifty namesakes born the same day: the member's e-mail finds its
+        # contact, so none of them is a candidate and none is read.
+        namesakes = "".join(
+            f"N{i},Ann,Lee,,ann{i}@example.com,1980-05-06,,,,,,\r\n" for i in range(50)
+        )
+        self._import("contacts", CONTACTS + namesakes)
+        read = []
+        original = contoso_loyalty_member.ContactIndex
+
+        def index(contacts, **kwargs):
+            contacts = list(contacts)
+            read.append(len(contacts))
+            return original(contacts, **kwargs)
+
+        with patch.object(contoso_loyalty_member, "ContactIndex", index):
+            self._import(
+                "loyalty", LOYALTY + "L1,Ann Lee,ann@example.com,1980-05-06,,10,\r\n"
+            )
+        member = self.env["contoso.loyalty.member"].search([("loyalty_ref", "=", "L1")])
+        self.assertEqual(member.partner_id, self._partner("C1"))
+        self.assertEqual(read, [1])
