@@ -12,6 +12,7 @@ from itertools import islice
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from psycopg2.errors import TransactionRollbackError
 
 from ..datahub.normalise import RowError, spreadsheet_safe
 from ..datahub.reader import SOURCES, FileRefused, open_source
@@ -433,6 +434,12 @@ class ContosoImportBatch(models.Model):
                 with self.env.cr.savepoint():
                     written = self._write_rows(good, counts)
                 errors += written
+            except TransactionRollbackError:
+                # A user saved one of the chunk's records since this transaction
+                # began (or a deadlock): the row is not at fault, and would fail
+                # again in this transaction. The caller imports the chunk again
+                # in a new one.
+                raise
             except Exception:  # noqa: BLE001 - any failure is narrowed to its rows
                 # Something in the chunk broke the whole write (a database
                 # constraint, another app's create override...): import the rows
@@ -990,6 +997,12 @@ class ContosoImportBatch(models.Model):
         batch = self.with_user(self.user_id).with_company(self.company_id)
         try:
             finished = batch._process(commit=True)
+        except TransactionRollbackError:
+            # The chunk met a user's write: undone, it is imported again from
+            # its first row by the next slice, in a new transaction.
+            self.env.cr.rollback()
+            _logger.info("Import %s: chunk met a concurrent update, retried", batch.id)
+            finished = False
         except Exception as exc:  # noqa: BLE001 - the batch says why it stopped
             # Roll back first: that releases the batch row, which the chunk's
             # writes lock and the separate transaction then updates.
