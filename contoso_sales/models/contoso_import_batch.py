@@ -223,6 +223,17 @@ class ContosoImportBatch(models.Model):
         help="Imported rows whose ContactId or LoyaltyId is not known yet: linked "
         "when that customer is imported.",
     )
+    chunk_rows = fields.Integer(
+        string="Rows per Chunk",
+        readonly=True,
+        help="Rows the next run imports in one transaction: halved after a run "
+        "that did not commit its chunk (its worker killed past its time limits).",
+    )
+    chunk_pending = fields.Boolean(
+        string="Chunk in Progress",
+        readonly=True,
+        help="A run began a chunk and has not committed it yet.",
+    )
     progress = fields.Float(string="Progress", compute="_compute_progress")
     header = fields.Json(string="Header", readonly=True)
     detected = fields.Char(
@@ -378,8 +389,18 @@ class ContosoImportBatch(models.Model):
         vals = {"state": "running"}
         if not self.date_start:
             vals["date_start"] = fields.Datetime.now()
+        size = self.chunk_rows or self._chunk_rows()
+        if commit:
+            if self.chunk_pending:
+                # The last run did not commit its chunk: its worker was killed
+                # past limit_time_cpu or limit_time_real_cron, and the next one
+                # would be, on the same chunk, forever. A smaller chunk fits.
+                size = max(size // 2, 1)
+                _logger.warning("Import %s: chunk lost, now %s rows", self.id, size)
+            vals.update(chunk_rows=size, chunk_pending=True)
         self._bookkeep(vals)
-        size = self._chunk_rows()
+        if commit:
+            self.env["ir.cron"]._commit_progress()
         lookups = self._lookups()
         chunks = 0
         with self._open_file() as handle:
@@ -469,6 +490,7 @@ class ContosoImportBatch(models.Model):
                 "rows_unchanged": self.rows_unchanged + counts["unchanged"],
                 "rows_failed": self.rows_failed + failed,
                 "rows_unlinked": self.rows_unlinked + len(errors) - failed,
+                "chunk_pending": False,
             }
         )
         if errors:
@@ -881,6 +903,7 @@ class ContosoImportBatch(models.Model):
             {
                 "state": state,
                 "message": failed or self.message,
+                "chunk_pending": False,
                 "rows_total": max(self.rows_total, self.rows_done),
                 "date_end": fields.Datetime.now(),
                 **self._error_file_values(),
@@ -923,7 +946,7 @@ class ContosoImportBatch(models.Model):
             cr.execute(
                 """
                 UPDATE contoso_import_batch
-                   SET state = 'failed', message = %s,
+                   SET state = 'failed', message = %s, chunk_pending = false,
                        date_end = now() AT TIME ZONE 'UTC'
                  WHERE id = %s
                 """,

@@ -441,6 +441,50 @@ class TestConcurrentImports(ConcurrencyCase):
         self.assertEqual(partners, ROWS)
 
 
+    def test_a_worker_killed_in_the_middle_of_a_chunk(self):
+        # A chunk longer than the cron worker's limits (limit_time_real_cron,
+        # limit_time_cpu) gets its worker killed, then the next worker's, on the
+        # same chunk, forever: seen on a loaded prefork server, the batch stayed
+        # 'running' at the same row. The run after a chunk that did not commit
+        # imports a smaller one, and no row twice.
+        (batch_id,) = self._queue(1)
+
+        def kill(env):
+            # as the master kills a worker: its connection ends, nothing commits
+            env.cr.execute("SELECT pg_terminate_backend(%s)", [worker.pid])
+
+        worker = Worker(
+            self.registry,
+            lambda env: env["contoso.import.batch"]._cron_process_queued(),
+            "worker-a",
+        )
+        self.pause_in_chunk.thread = worker
+        worker.start()
+        self.assertTrue(self.pause_in_chunk.reached.wait(WAIT * 3))
+        self._committed(kill)
+        self.pause_in_chunk.go.set()
+        worker.join(WAIT * 6)
+        self.assertIsNotNone(worker.error, "the worker was not killed")
+
+        def cron_until_done(env):
+            for _run in range(ROWS * 2):
+                env["contoso.import.batch"]._cron_process_queued()
+                env.cr.commit()
+                env.cr.execute(
+                    "SELECT state FROM contoso_import_batch WHERE id = %s", [batch_id]
+                )
+                if env.cr.fetchone()[0] not in ("queued", "running"):
+                    return
+
+        self._committed(cron_until_done)
+        self.assertEqual(
+            [rows for *_rest, rows in self.chunks], [2, 1, 1, 1, 1, 1, 1]
+        )
+        self.assertEqual(
+            self._results([batch_id]), ({batch_id: ("done", ROWS, ROWS, 0, 0, 0)}, ROWS)
+        )
+
+
 @tagged("post_install", "-at_install")
 class TestConcurrentNurture(ConcurrencyCase):
     def setUp(self):
