@@ -324,7 +324,6 @@ class TestConcurrentImports(ConcurrencyCase):
         )
         self.assertEqual(self._results([batch_id]), expected)
 
-
     def test_a_contact_saved_by_a_user_during_the_chunk_is_imported(self):
         # The file updates contacts that exist; a user saves one of them after
         # the chunk's transaction began: its update then fails with a
@@ -370,7 +369,6 @@ class TestConcurrentImports(ConcurrencyCase):
         batches, partners = self._results([batch_id])
         self.assertEqual(batches, {batch_id: ("done", ROWS, 0, ROWS, 0, 0)})
         self.assertEqual(partners, ROWS)
-
 
     def test_a_contact_saved_by_a_user_during_a_small_import(self):
         # The same, for a small file imported in the user's request: the
@@ -440,7 +438,6 @@ class TestConcurrentImports(ConcurrencyCase):
         self.assertEqual(batches, {worker.result: ("done", ROWS, 0, ROWS, 0, 0)})
         self.assertEqual(partners, ROWS)
 
-
     def test_a_worker_killed_in_the_middle_of_a_chunk(self):
         # A chunk longer than the cron worker's limits (limit_time_real_cron,
         # limit_time_cpu) gets its worker killed, then the next worker's, on the
@@ -477,9 +474,7 @@ class TestConcurrentImports(ConcurrencyCase):
                     return
 
         self._committed(cron_until_done)
-        self.assertEqual(
-            [rows for *_rest, rows in self.chunks], [2, 1, 1, 1, 1, 1, 1]
-        )
+        self.assertEqual([rows for *_rest, rows in self.chunks], [2, 1, 1, 1, 1, 1, 1])
         self.assertEqual(
             self._results([batch_id]), ({batch_id: ("done", ROWS, ROWS, 0, 0, 0)}, ROWS)
         )
