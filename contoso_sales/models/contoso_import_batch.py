@@ -12,6 +12,7 @@ from itertools import islice
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from psycopg2.errors import TransactionRollbackError
 
 from ..datahub.normalise import RowError, clean_ref, spreadsheet_safe
 from ..datahub.reader import SOURCES, FileRefused, open_source
@@ -281,6 +282,17 @@ class ContosoImportBatch(models.Model):
         help="Imported rows whose ContactId or LoyaltyId is not known yet: linked "
         "when that customer is imported.",
     )
+    chunk_rows = fields.Integer(
+        string="Rows per Chunk",
+        readonly=True,
+        help="Rows the next run imports in one transaction: halved after a run "
+        "that did not commit its chunk (its worker killed past its time limits).",
+    )
+    chunk_pending = fields.Boolean(
+        string="Chunk in Progress",
+        readonly=True,
+        help="A run began a chunk and has not committed it yet.",
+    )
     progress = fields.Float(string="Progress", compute="_compute_progress")
     header = fields.Json(string="Header", readonly=True)
     detected = fields.Char(
@@ -436,8 +448,18 @@ class ContosoImportBatch(models.Model):
         vals = {"state": "running"}
         if not self.date_start:
             vals["date_start"] = fields.Datetime.now()
+        size = self.chunk_rows or self._chunk_rows()
+        if commit:
+            if self.chunk_pending:
+                # The last run did not commit its chunk: its worker was killed
+                # past limit_time_cpu or limit_time_real_cron, and the next one
+                # would be, on the same chunk, forever. A smaller chunk fits.
+                size = max(size // 2, 1)
+                _logger.warning("Import %s: chunk lost, now %s rows", self.id, size)
+            vals.update(chunk_rows=size, chunk_pending=True)
         self._bookkeep(vals)
-        size = self._chunk_rows()
+        if commit:
+            self.env["ir.cron"]._commit_progress()
         lookups = self._lookups()
         chunks = 0
         with self._open_file() as handle:
@@ -494,6 +516,12 @@ class ContosoImportBatch(models.Model):
                 with self.env.cr.savepoint():
                     written = self._write_rows(good, counts)
                 errors += written
+            except TransactionRollbackError:
+                # A user saved one of the chunk's records since this transaction
+                # began (or a deadlock): the row is not at fault, and would fail
+                # again in this transaction. The caller imports the chunk again
+                # in a new one.
+                raise
             except Exception:  # noqa: BLE001 - any failure is narrowed to its rows
                 # Something in the chunk broke the whole write (a database
                 # constraint, another app's create override...): import the rows
@@ -525,6 +553,7 @@ class ContosoImportBatch(models.Model):
                 "rows_unchanged": self.rows_unchanged + counts["unchanged"],
                 "rows_failed": self.rows_failed + failed,
                 "rows_unlinked": self.rows_unlinked + len(errors) - failed,
+                "chunk_pending": False,
             }
         )
         if errors:
@@ -1066,6 +1095,7 @@ class ContosoImportBatch(models.Model):
             {
                 "state": state,
                 "message": failed or self.message,
+                "chunk_pending": False,
                 "rows_total": max(self.rows_total, self.rows_done),
                 "date_end": fields.Datetime.now(),
                 **self._error_file_values(),
@@ -1108,7 +1138,7 @@ class ContosoImportBatch(models.Model):
             cr.execute(
                 """
                 UPDATE contoso_import_batch
-                   SET state = 'failed', message = %s,
+                   SET state = 'failed', message = %s, chunk_pending = false,
                        date_end = now() AT TIME ZONE 'UTC'
                  WHERE id = %s
                 """,
@@ -1182,6 +1212,12 @@ class ContosoImportBatch(models.Model):
         batch = self.with_user(self.user_id).with_company(self.company_id)
         try:
             finished = batch._process(commit=True)
+        except TransactionRollbackError:
+            # The chunk met a user's write: undone, it is imported again from
+            # its first row by the next slice, in a new transaction.
+            self.env.cr.rollback()
+            _logger.info("Import %s: chunk met a concurrent update, retried", batch.id)
+            finished = False
         except Exception as exc:  # noqa: BLE001 - the batch says why it stopped
             # Roll back first: that releases the batch row, which the chunk's
             # writes lock and the separate transaction then updates.

@@ -189,7 +189,10 @@ class ContosoNurtureEnrolment(models.Model):
         enrolments = super().create(vals_list)
         today = fields.Date.context_today(self)
         enrolments._schedule_each(
-            [(enrolment, enrolment.cadence_id.step_ids[:1], today) for enrolment in enrolments]
+            [
+                (enrolment, enrolment.cadence_id.step_ids[:1], today)
+                for enrolment in enrolments
+            ]
         )
         enrolments.lead_id._contoso_nurture_log(
             {
@@ -262,7 +265,9 @@ class ContosoNurtureEnrolment(models.Model):
             .with_context(mail_activity_quick_update=True)
             .create(vals_list)
         )
-        for (enrolment, step, date_due), activity in zip(plans, activities, strict=True):
+        for (enrolment, step, date_due), activity in zip(
+            plans, activities, strict=True
+        ):
             enrolment.write(
                 {"step_id": step.id, "activity_id": activity.id, "date_due": date_due}
             )

@@ -17,6 +17,7 @@ from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
+from odoo.service.model import retrying
 from odoo.sql_db import Cursor
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
@@ -166,7 +167,7 @@ class TestConcurrentImports(ConcurrencyCase):
 
         self.startPatcher(patch.object(Batch, "_import_chunk", chunk))
 
-    def _queue(self, count):
+    def _queue(self, count, last="Last"):
         """Queue ``count`` contacts files of ROWS rows, imported by admin."""
 
         def queue(env):
@@ -180,7 +181,7 @@ class TestConcurrentImports(ConcurrencyCase):
                             (
                                 CONTACTS
                                 + "".join(
-                                    f"ZCONC{n}-{i},First{i},Last{i},,,,,,,,,\r\n"
+                                    f"ZCONC{n}-{i},First{i},{last}{i},,,,,,,,,\r\n"
                                     for i in range(ROWS)
                                 )
                             ).encode()
@@ -322,6 +323,161 @@ class TestConcurrentImports(ConcurrencyCase):
             )
         )
         self.assertEqual(self._results([batch_id]), expected)
+
+    def test_a_contact_saved_by_a_user_during_the_chunk_is_imported(self):
+        # The file updates contacts that exist; a user saves one of them after
+        # the chunk's transaction began: its update then fails with a
+        # serialization error (repeatable read). The chunk must be imported
+        # again in a new transaction, not that row refused.
+        self._queue(1)
+        self._committed(lambda env: env["contoso.import.batch"]._cron_process_queued())
+        (batch_id,) = self._queue(1, last="New")
+        Batch = type(self.env["contoso.import.batch"])
+        write_rows = Batch._write_rows
+        pause = Pause()
+
+        def write(batch, good, counts):
+            pause()  # the chunk's transaction has begun, nothing written yet
+            return write_rows(batch, good, counts)
+
+        def user_saves(env):
+            env["res.partner"].search(
+                [("contoso_contact_ref", "=", "ZCONC0-0")]
+            ).function = "Buyer"
+
+        def cron_until_done(env):
+            for _run in range(ROWS):
+                env["contoso.import.batch"]._cron_process_queued()
+                env.cr.commit()
+                env.cr.execute(
+                    "SELECT state FROM contoso_import_batch WHERE id = %s", [batch_id]
+                )
+                if env.cr.fetchone()[0] not in ("queued", "running"):
+                    return
+
+        with patch.object(Batch, "_write_rows", write):
+            worker = Worker(self.registry, cron_until_done, "worker-a")
+            pause.thread = worker
+            worker.start()
+            self.assertTrue(pause.reached.wait(WAIT * 3), "the import never got going")
+            self._committed(user_saves)
+            pause.go.set()
+            worker.join(WAIT * 6)
+        self.assertFalse(worker.is_alive(), "the import is stuck")
+        if worker.error:
+            raise worker.error
+        batches, partners = self._results([batch_id])
+        self.assertEqual(batches, {batch_id: ("done", ROWS, 0, ROWS, 0, 0)})
+        self.assertEqual(partners, ROWS)
+
+    def test_a_contact_saved_by_a_user_during_a_small_import(self):
+        # The same, for a small file imported in the user's request: the
+        # request is run again (Odoo's retrying), not the row refused.
+        self._queue(1)
+        self._committed(lambda env: env["contoso.import.batch"]._cron_process_queued())
+
+        def wizard(env):
+            return (
+                env["contoso.import.wizard"]
+                .with_user(env.ref("base.user_admin"))
+                .create(
+                    {
+                        "source": "contacts",
+                        "filename": "ZCONC-small.csv",
+                        "file": base64.b64encode(
+                            (
+                                CONTACTS
+                                + "".join(
+                                    f"ZCONC0-{i},First{i},New{i},,,,,,,,,\r\n"
+                                    for i in range(ROWS)
+                                )
+                            ).encode()
+                        ),
+                    }
+                )
+                .id
+            )
+
+        wizard_id = self._committed(wizard)
+        Batch = type(self.env["contoso.import.batch"])
+        write_rows = Batch._write_rows
+        pause = Pause()
+
+        def write(batch, good, counts):
+            pause()  # the request's transaction has begun, nothing written yet
+            return write_rows(batch, good, counts)
+
+        def user_saves(env):
+            env["res.partner"].search(
+                [("contoso_contact_ref", "=", "ZCONC0-0")]
+            ).function = "Buyer"
+
+        def request(env):
+            env = env(user=env.ref("base.user_admin"))
+            action = retrying(
+                env["contoso.import.wizard"].browse(wizard_id).action_import, env
+            )
+            return action["res_id"]
+
+        with patch.object(Batch, "_write_rows", write):
+            worker = Worker(self.registry, request, "worker-a")
+            pause.thread = worker
+            worker.start()
+            self.assertTrue(pause.reached.wait(WAIT * 3), "the import never got going")
+            self._committed(user_saves)
+            pause.go.set()
+            worker.join(WAIT * 6)
+        self.assertFalse(worker.is_alive(), "the import is stuck")
+        if worker.error:
+            raise worker.error
+        self.addCleanup(
+            self._committed,
+            lambda env: env["contoso.import.batch"].browse(worker.result).unlink(),
+        )
+        batches, partners = self._results([worker.result])
+        self.assertEqual(batches, {worker.result: ("done", ROWS, 0, ROWS, 0, 0)})
+        self.assertEqual(partners, ROWS)
+
+    def test_a_worker_killed_in_the_middle_of_a_chunk(self):
+        # A chunk longer than the cron worker's limits (limit_time_real_cron,
+        # limit_time_cpu) gets its worker killed, then the next worker's, on the
+        # same chunk, forever: seen on a loaded prefork server, the batch stayed
+        # 'running' at the same row. The run after a chunk that did not commit
+        # imports a smaller one, and no row twice.
+        (batch_id,) = self._queue(1)
+
+        def kill(env):
+            # as the master kills a worker: its connection ends, nothing commits
+            env.cr.execute("SELECT pg_terminate_backend(%s)", [worker.pid])
+
+        worker = Worker(
+            self.registry,
+            lambda env: env["contoso.import.batch"]._cron_process_queued(),
+            "worker-a",
+        )
+        self.pause_in_chunk.thread = worker
+        worker.start()
+        self.assertTrue(self.pause_in_chunk.reached.wait(WAIT * 3))
+        self._committed(kill)
+        self.pause_in_chunk.go.set()
+        worker.join(WAIT * 6)
+        self.assertIsNotNone(worker.error, "the worker was not killed")
+
+        def cron_until_done(env):
+            for _run in range(ROWS * 2):
+                env["contoso.import.batch"]._cron_process_queued()
+                env.cr.commit()
+                env.cr.execute(
+                    "SELECT state FROM contoso_import_batch WHERE id = %s", [batch_id]
+                )
+                if env.cr.fetchone()[0] not in ("queued", "running"):
+                    return
+
+        self._committed(cron_until_done)
+        self.assertEqual([rows for *_rest, rows in self.chunks], [2, 1, 1, 1, 1, 1, 1])
+        self.assertEqual(
+            self._results([batch_id]), ({batch_id: ("done", ROWS, ROWS, 0, 0, 0)}, ROWS)
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -263,7 +263,9 @@ class TestDataHubBackground(DataHubCase):
         ) as progress:
             self.env["contoso.import.batch"]._cron_process_queued()
         self.assertEqual(
-            progress.call_count, 4, "once locked, once per chunk and at the end"
+            progress.call_count,
+            5,
+            "once locked, once its chunk marked pending, once per chunk, at the end",
         )
         self.assertEqual(batch.state, "done")
         self.assertEqual(self._counts(batch), (10, 10, 0, 0, 0))

@@ -5,6 +5,7 @@ import logging
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from psycopg2.errors import TransactionRollbackError
 
 from ..datahub.reader import FileRefused, check_file, count_records
 from ..models.contoso_import_batch import SOURCE_SELECTION
@@ -59,6 +60,8 @@ class ContosoImportWizard(models.TransientModel):
             try:
                 with self.env.cr.savepoint():
                     batch._process()
+            except TransactionRollbackError:
+                raise  # a user saved one of its records: Odoo runs the request again
             except Exception as exc:  # noqa: BLE001 - the batch says why it stopped
                 # The batch exists only in this request's transaction: it ends
                 # failed there, with what was imported before the failure undone.
