@@ -1,0 +1,411 @@
+"""Locust users of the load benchmark: a sales floor on Odoo's JSON-RPC, the
+requests the web client sends for each screen.
+
+Runs in its own virtualenv (Locust's gevent is not Odoo's), started by
+bench_load.py with LOAD_DB, LOAD_ADDON and LOAD_PASSWORD_SUFFIX set. Every
+request name is an action; the ones that exist on both databases are compared.
+"""
+
+import itertools
+import json
+import os
+import random
+from datetime import date, timedelta
+
+from locust import HttpUser, between, task
+
+DB = os.environ["LOAD_DB"]
+ADDON = os.environ.get("LOAD_ADDON") == "1"
+SUFFIX = os.environ.get("LOAD_PASSWORD_SUFFIX", "-load")
+IDS = json.loads(os.environ["LOAD_IDS"])
+THINK = (
+    float(os.environ.get("LOAD_THINK_MIN", 3)),
+    float(os.environ.get("LOAD_THINK_MAX", 8)),
+)
+
+# The kanban card and the form as the web client asks for them (crm's views);
+# the addon's views add their own fields, which its users do load.
+CARD = {
+    "name": {},
+    "partner_id": {"fields": {"display_name": {}}},
+    "expected_revenue": {},
+    "probability": {},
+    "priority": {},
+    "stage_id": {"fields": {"display_name": {}}},
+    "user_id": {"fields": {"display_name": {}}},
+    "tag_ids": {"fields": {"display_name": {}, "color": {}}},
+    "activity_ids": {},
+    "activity_state": {},
+    "activity_date_deadline": {},
+    "company_currency": {"fields": {}},
+    "color": {},
+}
+FORM = {
+    **CARD,
+    "email_from": {},
+    "phone": {},
+    "team_id": {"fields": {"display_name": {}}},
+    "date_deadline": {},
+    "description": {},
+    "lost_reason_id": {"fields": {"display_name": {}}},
+    "quotation_count": {},
+    "sale_order_count": {},
+    "company_id": {"fields": {"display_name": {}}},
+    "lang_id": {"fields": {"display_name": {}}},
+}
+if ADDON:
+    CARD |= {"tech_check_required": {}, "tech_check_passed": {}}
+    FORM |= {
+        "tech_check_required": {},
+        "tech_check_passed": {},
+        "tech_check_ids": {
+            "fields": {
+                "check_date": {},
+                "result": {},
+                "consultant_id": {"fields": {"display_name": {}}},
+            }
+        },
+        "deal_line_ids": {
+            "fields": {
+                "product_id": {"fields": {"display_name": {}}},
+                "product_uom_qty": {},
+                "price_subtotal": {},
+            }
+        },
+        "contoso_nurture_progress": {},
+    }
+PARTNER_LIST = {
+    "display_name": {},
+    "email": {},
+    "phone": {},
+    "city": {},
+    "country_id": {"fields": {}},
+}
+
+
+class OdooUser(HttpUser):
+    abstract = True
+    wait_time = between(*THINK)
+    role = None
+
+    def on_start(self):
+        self.login = f"load_{self.role}_{next(self.numbers):02d}"
+        result = self.rpc(
+            "/web/session/authenticate",
+            {"db": DB, "login": self.login, "password": self.login + SUFFIX},
+            name="login",
+        )
+        self.uid = result["uid"]
+        self.user_context = result["user_context"]
+        self.rng = random.Random(self.uid)  # noqa: S311 - a load pattern
+        self.setup()
+
+    def setup(self):
+        pass
+
+    def rpc(self, url, params, name):
+        payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+        with self.client.post(
+            url, json=payload, name=name, catch_response=True
+        ) as resp:
+            if resp.status_code != 200:
+                resp.failure(f"HTTP {resp.status_code}")
+                return None
+            data = resp.json()
+            if "error" in data:
+                error = data["error"].get("data", {})
+                resp.failure(
+                    f"{error.get('name')}: {error.get('message', data['error'])}"[:300]
+                )
+                return None
+            resp.success()
+            return data["result"]
+
+    def call(self, model, method, args, name, **kwargs):
+        kwargs["context"] = {**self.user_context, **kwargs.get("context", {})}
+        return self.rpc(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs},
+            name=name,
+        )
+
+
+class Salesperson(OdooUser):
+    """Works her pipeline: kanban, deal forms, stage moves, calls, quotations."""
+
+    fixed_count = 30
+    role = "sales"
+    numbers = itertools.count(1)
+
+    def setup(self):
+        self.stage_ids = IDS["stages"]
+        self.products = IDS["products"]
+        self.activity_type = IDS["activity_type"]
+        self.model_id = IDS["lead_model"]
+
+    def my_open_deals(self, limit=80):
+        return self.call(
+            "crm.lead",
+            "search",
+            [
+                [
+                    ("user_id", "=", self.uid),
+                    ("type", "=", "opportunity"),
+                    ("stage_id", "in", self.stage_ids[:3]),
+                ]
+            ],
+            "sales: find deal",
+            limit=limit,
+            order="date_last_stage_update desc",
+        )
+
+    @task(5)
+    def pipeline(self):
+        self.call(
+            "crm.lead",
+            "web_read_group",
+            [[("type", "=", "opportunity"), ("user_id", "=", self.uid)], ["stage_id"]],
+            "sales: pipeline kanban",
+            aggregates=["expected_revenue:sum", "__count"],
+            unfold_read_specification=CARD,
+            unfold_read_default_limit=40,
+        )
+
+    @task(4)
+    def deal_form(self):
+        deals = self.my_open_deals(limit=40)
+        if not deals:
+            return
+        deal = self.rng.choice(deals)
+        self.call(
+            "crm.lead", "web_read", [[deal]], "sales: deal form", specification=FORM
+        )
+        self.rpc(
+            "/mail/thread/messages",
+            {
+                "thread_model": "crm.lead",
+                "thread_id": deal,
+                "fetch_params": {"limit": 30},
+            },
+            name="sales: deal chatter",
+        )
+
+    @task(2)
+    def move_stage(self):
+        deals = self.my_open_deals(limit=40)
+        if not deals:
+            return
+        deal = self.rng.choice(deals)
+        current = self.call(
+            "crm.lead", "read", [[deal], ["stage_id"]], "sales: find deal"
+        )[0]["stage_id"][0]
+        position = self.stage_ids.index(current) if current in self.stage_ids else 0
+        target = self.stage_ids[(position + 1) % 3]
+        self.call(
+            "crm.lead", "write", [[deal], {"stage_id": target}], "sales: move stage"
+        )
+
+    @task(2)
+    def log_activity(self):
+        deals = self.my_open_deals(limit=40)
+        if not deals:
+            return
+        activity = self.call(
+            "mail.activity",
+            "create",
+            [
+                {
+                    "res_model_id": self.model_id,
+                    "res_id": self.rng.choice(deals),
+                    "activity_type_id": self.activity_type,
+                    "summary": "Call back",
+                    "user_id": self.uid,
+                    "date_deadline": (date.today() + timedelta(days=1)).isoformat(),
+                }
+            ],
+            "sales: log activity",
+        )
+        if activity:
+            self.call(
+                "mail.activity",
+                "action_feedback",
+                [[activity]],
+                "sales: mark activity done",
+                feedback="Called.",
+            )
+
+    @task(1)
+    def quotation(self):
+        deals = self.my_open_deals(limit=40)
+        if not deals or not self.products:
+            return
+        deal = self.call(
+            "crm.lead",
+            "read",
+            [[self.rng.choice(deals)], ["partner_id"]],
+            "sales: find deal",
+        )[0]
+        if not deal["partner_id"]:
+            return
+        order = self.call(
+            "sale.order",
+            "create",
+            [
+                {
+                    "partner_id": deal["partner_id"][0],
+                    "opportunity_id": deal["id"],
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product,
+                                "product_uom_qty": self.rng.randint(1, 5),
+                            },
+                        )
+                        for product in self.rng.sample(self.products, 2)
+                    ],
+                }
+            ],
+            "sales: create quotation",
+        )
+        if order:
+            self.call(
+                "sale.order",
+                "web_read",
+                [[order]],
+                "sales: quotation form",
+                specification={
+                    "name": {},
+                    "amount_total": {},
+                    "state": {},
+                    "order_line": {"fields": {"name": {}}},
+                },
+            )
+
+
+class Consultant(OdooUser):
+    """Opens his activities; with the addon, the deals to check and a check."""
+
+    fixed_count = 6
+    role = "consultant"
+    numbers = itertools.count(1)
+
+    @task(3)
+    def todo(self):
+        self.rpc(
+            "/mail/data",
+            {"fetch_params": ["systray_get_activities"]},
+            name="consultant: to-do list",
+        )
+
+    @task(3)
+    def deals_to_check(self):
+        if not ADDON:
+            return
+        self.call(
+            "crm.lead",
+            "web_search_read",
+            [[("tech_check_required", "=", True), ("tech_check_passed", "=", False)]],
+            "consultant: deals to check",
+            specification=CARD,
+            limit=80,
+        )
+
+    @task(1)
+    def log_check(self):
+        if not ADDON:
+            return
+        deals = self.call(
+            "crm.lead",
+            "search",
+            [
+                [
+                    ("tech_check_required", "=", True),
+                    ("tech_check_passed", "=", False),
+                    ("user_id", "!=", self.uid),
+                ]
+            ],
+            "consultant: deals to check",
+            limit=40,
+        )
+        if deals:
+            self.call(
+                "contoso.tech.check",
+                "create",
+                [
+                    {
+                        "lead_id": self.rng.choice(deals),
+                        "details": "<p>Site survey OK.</p>",
+                        "result": "pass",
+                    }
+                ],
+                "consultant: log tech check",
+            )
+
+
+class Manager(OdooUser):
+    """The team's pipeline and contacts; with the addon, the reports."""
+
+    fixed_count = 4
+    role = "manager"
+    numbers = itertools.count(1)
+
+    @task(3)
+    def team_pipeline(self):
+        self.call(
+            "crm.lead",
+            "web_read_group",
+            [[("type", "=", "opportunity")], ["stage_id", "user_id"]],
+            "manager: team pipeline",
+            aggregates=["expected_revenue:sum", "__count"],
+        )
+
+    @task(2)
+    def contacts(self):
+        self.call(
+            "res.partner",
+            "web_search_read",
+            [[("is_company", "=", True)]],
+            "manager: contacts list",
+            specification=PARTNER_LIST,
+            limit=80,
+        )
+
+    @task(2)
+    def top_customers(self):
+        if not ADDON:
+            return
+        self.call(
+            "contoso.family.report",
+            "web_read_group",
+            [
+                [
+                    ("family_id.is_company", "=", True),
+                    ("partner_id.is_company", "=", True),
+                ],
+                ["family_id"],
+            ],
+            "manager: Top Customers",
+            aggregates=["__count"],
+            limit=80,
+        )
+
+    @task(2)
+    def customer_360(self):
+        if not ADDON:
+            return
+        self.call(
+            "contoso.customer",
+            "web_search_read",
+            [[]],
+            "manager: Customer 360 list",
+            specification={
+                "name": {},
+                "spend_crm": {},
+                "spend_shop": {},
+                "spend_web": {},
+                "spend_total": {},
+            },
+            limit=80,
+        )

@@ -1,0 +1,716 @@
+"""Many users at once on a multi-worker Odoo: the addon against vanilla Odoo.
+
+Run it with `./contoso bench bench_load` (`CONTOSO_LOAD_SCALE=small` before it
+for a quick run of a minute a side, `CONTOSO_LOAD_SECONDS` to change how long the
+users work, `CONTOSO_LOAD_SEED_ONLY=1` to only build the seeded templates). In
+one run it:
+
+1. seeds two databases with the same data (`_load_seed.py`: 41 users, 100,000
+   contacts, 20,000 deals across 30 salespeople, their activities and 600
+   orders), one with Odoo's apps only, one with contoso_sales; each is kept as
+   a template database for the next run (named after the seed, the scale and,
+   for the addon, the addon's code);
+2. starts Odoo on the private cluster with `--workers 4 --max-cron-threads 2`
+   (prefork, as in production), on loopback;
+3. runs the same sales floor on each database in turn with Locust
+   (`_load_locustfile.py`: 30 salespeople, 6 consultants, 4 managers, 3 to 8 s
+   of thinking between actions) for the same time; on the addon database a data
+   administrator uploads a 100,000-row contacts file and a 200,000-row
+   purchases file through the import wizard as the users start;
+4. imports the same two files again on a third copy with nobody working, and
+   compares the counts;
+5. samples `pg_stat_activity` every 100 ms for requests waiting on a lock, and
+   reads the server's log for serialization retries.
+
+It prints requests, failures, p50 and p95 per action on each database, the p95
+ratio of each shared action (target <= 1.25x), the lock waits (target: none
+over 1 s for a user's request) and the imports' counts and times. The working
+databases are dropped at the end; the templates stay.
+"""
+
+import base64
+import csv
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+from _harness import setup
+from _load_seed import SCALES, SEED_VERSION, login, password, seed
+from odoo import SUPERUSER_ID, api, sql_db, tools
+from odoo.modules.module import initialize_sys_path
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+# odoo-bin, not `python -m odoo`: the prefork server starts its websocket
+# (gevent) process again from sys.argv[0].
+ODOO_BIN = Path(tools.__file__).resolve().parents[2] / "odoo-bin"
+LOCUST_VENV = Path.home() / ".cache" / "contoso_sales" / "locust-venv"
+REQUIREMENTS = HERE / "requirements-load.txt"
+SETTINGS = {
+    "full": {"users": 40, "seconds": 180, "contacts": 100_000, "purchases": 200_000},
+    "small": {"users": 40, "seconds": 60, "contacts": 5_000, "purchases": 10_000},
+}
+DATABASES = {
+    "vanilla": "contoso_load_vanilla",
+    "addon": "contoso_load_addon",
+    "alone": "contoso_load_alone",
+}
+P95_TARGET = 1.25
+LOCK_TARGET = 1.0
+
+
+def out_dir():
+    """Logs and Locust's CSV files: in the state folder (beside data_dir)."""
+    folder = Path(config["data_dir"]).parent / "bench-load"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def say(text):
+    print(text, flush=True)
+
+
+# -- databases ------------------------------------------------------------------
+
+
+def pg(dbname="postgres"):
+    conn = psycopg2.connect(
+        dbname=dbname,
+        host=config["db_host"] or None,
+        port=config["db_port"] or None,
+        user=config["db_user"] or None,
+        password=config["db_password"] or None,
+    )
+    conn.autocommit = True
+    return conn
+
+
+def sql(query, params=None):
+    """One statement on the maintenance database, outside any transaction
+    (CREATE and DROP DATABASE refuse to run in one)."""
+    conn = pg()
+    try:
+        with conn.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall() if cr.description else None
+    finally:
+        conn.close()
+
+
+def sql_on(dbname, query, params=None):
+    conn = pg(dbname)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall() if cr.description else None
+    finally:
+        conn.close()
+
+
+def db_exists(name):
+    return bool(sql("SELECT 1 FROM pg_database WHERE datname = %s", [name]))
+
+
+def filestore(name):
+    return Path(config["data_dir"]) / "filestore" / name
+
+
+def drop_db(name):
+    sql_db.close_db(name)
+    Registry.delete(name)
+    sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    shutil.rmtree(filestore(name), ignore_errors=True)
+
+
+def copy_db(template, name):
+    drop_db(name)
+    sql_db.close_db(template)
+    Registry.delete(template)
+    sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    if filestore(template).exists():
+        shutil.copytree(filestore(template), filestore(name), dirs_exist_ok=True)
+
+
+def code_digest(paths):
+    digest = hashlib.sha1(usedforsecurity=False)
+    for path in paths:
+        for file in (
+            sorted(p for p in Path(path).rglob("*") if p.is_file())
+            if Path(path).is_dir()
+            else [Path(path)]
+        ):
+            # The tests change nothing the users run.
+            if "__pycache__" not in file.parts and "tests" not in file.parts:
+                digest.update(str(file.relative_to(REPO)).encode() + file.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def seeded(base, scale, addon):
+    """A template database: `base` with the seed, made once per seed and
+    scale. The addon's template is upgraded when the addon's code changed
+    since (as a deployment would be), instead of being seeded again."""
+    name = f"contoso_load_{'a' if addon else 'v'}_{scale}_seed{SEED_VERSION}"
+    if not db_exists(name):
+        say(
+            f"  seeding {name} from {base} ({'addon' if addon else 'vanilla'}, "
+            f"{scale})..."
+        )
+        started = time.monotonic()
+        work = name + "_part"
+        copy_db(base, work)
+        registry = Registry(work)
+        with registry.cursor() as cr:
+            counts = seed(api.Environment(cr, SUPERUSER_ID, {}), scale, addon)
+            cr.commit()
+        copy_db(work, name)
+        drop_db(work)
+        say(f"  seeded in {time.monotonic() - started:.0f} s: {counts}")
+    else:
+        say(f"  seeded template {name} (cached)")
+    if addon:
+        upgrade(name)
+    return name
+
+
+def upgrade(dbname):
+    """`-u contoso_sales` on `dbname` when the addon's code is not the one it
+    was installed or last upgraded with."""
+    digest = code_digest([REPO / "contoso_sales"])
+    rows = sql_on(
+        dbname, "SELECT value FROM ir_config_parameter WHERE key = 'contoso_load.code'"
+    )
+    if rows and rows[0][0] == digest:
+        return
+    say(f"  upgrading contoso_sales on {dbname} to the current code...")
+    started = time.monotonic()
+    sql_db.close_db(dbname)
+    Registry.delete(dbname)
+    subprocess.run(  # noqa: S603 - our own interpreter and options
+        [
+            sys.executable,
+            ODOO_BIN,
+            "-c",
+            config["config"],
+            "-d",
+            dbname,
+            "-u",
+            "contoso_sales",
+            "--stop-after-init",
+            f"--logfile={out_dir() / 'upgrade.log'}",
+        ],
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    sql_on(
+        dbname,
+        "INSERT INTO ir_config_parameter (key, value) VALUES ('contoso_load.code', %s) "
+        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        [digest],
+    )
+    say(f"  upgraded in {time.monotonic() - started:.0f} s")
+
+
+def ids_for(dbname, addon):
+    """What the Locust users need to know of a database, read once."""
+    registry = Registry(dbname)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        team = env.ref(
+            "contoso_sales.team_contoso"
+            if addon
+            else "sales_team.team_sales_department"
+        )
+        stages = env["crm.stage"].search(
+            [
+                ("is_won", "=", False),
+                "|",
+                ("team_ids", "=", False),
+                ("team_ids", "in", team.ids),
+            ],
+            order="sequence, id",
+        )
+        if addon:
+            stages = stages.filtered(lambda s: team in s.team_ids)
+        products = env["product.product"].search(
+            [("sale_ok", "=", True), ("default_code", "=", False)], limit=10
+        )
+        result = {
+            "stages": stages.ids,
+            "products": products.ids,
+            "activity_type": env.ref("mail.mail_activity_data_call").id,
+            "lead_model": env["ir.model"]._get_id("crm.lead"),
+        }
+    sql_db.close_db(dbname)
+    Registry.delete(dbname)
+    return result
+
+
+# -- import files ------------------------------------------------------------------
+
+
+def import_files(folder, settings):
+    """The sample generator's contacts and online purchases, cut to size."""
+    initialize_sys_path()
+    from odoo.addons.contoso_sales.datahub import sample  # noqa: PLC0415
+
+    paths = sample.write_samples(folder, customers=settings["contacts"])
+    purchases = Path(folder) / "OnlinePurchases_load.csv"
+    with (
+        open(paths["online"], newline="", encoding="utf-8-sig") as src,
+        open(purchases, "w", newline="", encoding="utf-8") as dst,
+    ):
+        reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
+        writer.writerow(next(reader))
+        for index, row in enumerate(reader):
+            if index >= settings["purchases"]:
+                break
+            writer.writerow(row)
+    return {"contacts": paths["contacts"], "online": purchases}
+
+
+# -- the server --------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """odoo-bin in prefork mode on the working databases."""
+
+    def __init__(self, dbnames, log):
+        self.port = free_port()
+        self.log = log
+        log.unlink(missing_ok=True)
+        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and options
+            [
+                sys.executable,
+                ODOO_BIN,
+                "server",
+                "-c",
+                config["config"],
+                "--workers=4",
+                "--max-cron-threads=2",
+                f"--http-port={self.port}",
+                f"--gevent-port={free_port()}",
+                "--http-interface=127.0.0.1",
+                f"--database={','.join(dbnames)}",
+                f"--db-filter=^({'|'.join(dbnames)})$",
+                f"--logfile={log}",
+            ],
+            stdin=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/web/health", timeout=2):  # noqa: S310
+                    return
+            except OSError:
+                time.sleep(1)
+        raise RuntimeError(f"Odoo did not start, see {log}")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Session:
+    """One user's JSON-RPC session (urllib: no dependency beyond Odoo's)."""
+
+    def __init__(self, url, db, user_login):
+        self.url = url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        self.rpc(
+            "/web/session/authenticate",
+            {"db": db, "login": user_login, "password": password(user_login)},
+        )
+
+    def rpc(self, path, params, timeout=600):
+        body = json.dumps(
+            {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.url + path, data=body, headers={"Content-Type": "application/json"}
+        )
+        with self.opener.open(request, timeout=timeout) as resp:
+            data = json.load(resp)
+        if "error" in data:
+            raise RuntimeError(
+                data["error"].get("data", {}).get("message", data["error"])
+            )
+        return data["result"]
+
+    def call(self, model, method, *args, **kwargs):
+        return self.rpc(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+
+# -- measuring ---------------------------------------------------------------------
+
+
+class LockSampler(threading.Thread):
+    """Every 100 ms, the requests waiting on a lock, and how long they waited."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.waits = {}  # (pid, query_start) -> [seconds, db, query, blocker]
+        self.stopping = threading.Event()
+
+    def run(self):
+        conn = pg()
+        with conn.cursor() as cr:
+            while not self.stopping.wait(0.1):
+                cr.execute(
+                    """
+                    SELECT a.pid, a.query_start, a.datname,
+                           EXTRACT(EPOCH FROM now() - a.query_start),
+                           left(a.query, 200),
+                           (SELECT left(b.query, 200) FROM pg_stat_activity b
+                             WHERE b.pid = (pg_blocking_pids(a.pid))[1])
+                      FROM pg_stat_activity a
+                     WHERE a.wait_event_type = 'Lock'
+                       AND a.datname LIKE 'contoso_load_%'
+                    """
+                )
+                for pid, start, db, seconds, query, blocker in cr.fetchall():
+                    key = (pid, start)
+                    self.waits[key] = [
+                        max(seconds, self.waits.get(key, [0])[0]),
+                        db,
+                        query,
+                        blocker,
+                    ]
+        conn.close()
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
+        return sorted(self.waits.values(), key=lambda w: -w[0])
+
+
+def ensure_locust():
+    marker = LOCUST_VENV / "requirements.sha1"
+    digest = hashlib.sha1(REQUIREMENTS.read_bytes(), usedforsecurity=False).hexdigest()
+    if marker.exists() and marker.read_text() == digest:
+        return LOCUST_VENV / "bin" / "locust"
+    say(f"  installing Locust into {LOCUST_VENV} (once)")
+    subprocess.run(["python3", "-m", "venv", "--clear", LOCUST_VENV], check=True)  # noqa: S607
+    with open(LOCUST_VENV / "pip.log", "w") as log:
+        subprocess.run(
+            [LOCUST_VENV / "bin" / "pip", "install", "-r", REQUIREMENTS],
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    marker.write_text(digest)
+    return LOCUST_VENV / "bin" / "locust"
+
+
+def run_users(locust, url, dbname, addon, ids, settings, out, log):
+    env = {
+        **os.environ,
+        "LOAD_DB": dbname,
+        "LOAD_ADDON": "1" if addon else "0",
+        "LOAD_IDS": json.dumps(ids),
+    }
+    for name in ("PYTHONPATH", "ODOO_RC"):
+        env.pop(name, None)
+    subprocess.run(  # noqa: S603 - our own locust
+        [
+            locust,
+            "-f",
+            HERE / "_load_locustfile.py",
+            "--headless",
+            "--host",
+            url,
+            "--users",
+            str(settings["users"]),
+            "--spawn-rate",
+            "1",
+            "--run-time",
+            f"{settings['seconds'] + settings['users'] + 10}s",
+            "--reset-stats",
+            "--only-summary",
+            "--csv",
+            out,
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        check=False,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    stats = {}
+    with open(f"{out}_stats.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] in ("Aggregated", "setup", "login"):
+                continue
+            stats[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "p50": float(row["50%"] or 0),
+                "p95": float(row["95%"] or 0),
+                "max": float(row["Max Response Time"] or 0),
+            }
+    failures = []
+    with open(f"{out}_failures.csv", newline="") as handle:
+        failures = [
+            f"{r['Occurrences']}x {r['Name']}: {r['Error']}"[:300]
+            for r in csv.DictReader(handle)
+        ]
+    return stats, failures
+
+
+def start_imports(url, dbname, files):
+    admin = Session(url, dbname, login("dataadmin", 1))
+    batches = []
+    for source, path in files.items():
+        wizard = admin.call(
+            "contoso.import.wizard",
+            "create",
+            {
+                "source": source,
+                "file": base64.b64encode(path.read_bytes()).decode(),
+                "filename": path.name,
+            },
+        )
+        action = admin.call("contoso.import.wizard", "action_import", [wizard])
+        batches.append(action["res_id"])
+    return admin, batches
+
+
+BATCH_FIELDS = [
+    "source",
+    "state",
+    "rows_total",
+    "rows_done",
+    "rows_created",
+    "rows_updated",
+    "rows_unchanged",
+    "rows_failed",
+    "date_start",
+    "date_end",
+]
+
+
+def wait_imports(admin, batches, limit=3600):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        rows = admin.call("contoso.import.batch", "read", batches, BATCH_FIELDS)
+        if all(r["state"] not in ("queued", "running") for r in rows):
+            return rows
+        time.sleep(5)
+    raise RuntimeError(f"imports still running after {limit} s: {rows}")
+
+
+def import_seconds(row):
+    fmt = "%Y-%m-%d %H:%M:%S"
+    start = time.mktime(time.strptime(row["date_start"], fmt))
+    end = time.mktime(time.strptime(row["date_end"], fmt))
+    return end - start
+
+
+def serialization_retries(log, dbname):
+    text = log.read_text(errors="replace") if log.exists() else ""
+    lines = [line for line in text.splitlines() if dbname in line]
+    return sum(
+        "SerializationFailure" in line or "could not serialize" in line
+        for line in lines
+    )
+
+
+# -- report ------------------------------------------------------------------------
+
+
+PHASES = {
+    # phase: (database, addon installed, imports queued as the users start)
+    "vanilla": ("vanilla", False, False),
+    "addon": ("alone", True, False),
+    "addon+imports": ("addon", True, True),
+}
+
+
+def cell(stats):
+    if not stats:
+        return f"{'-':>24}"
+    return (
+        f"{stats['requests']:>6}{stats['failures']:>4}"
+        f"{stats['p50']:>7.0f}{stats['p95']:>7.0f}"
+    )
+
+
+def report(results, waits, imports, settings):
+    vanilla = results["vanilla"]["stats"]
+    say(
+        f"\nPer action, {settings['users']} users for {settings['seconds']} s in each "
+        "phase (ms). Ratios: p95 of the addon without, then with the imports "
+        "running, over vanilla's:"
+    )
+    say(f"{'action':<30}" + f"{'req':>6}{'fail':>4}{'p50':>7}{'p95':>7} |" * 3)
+    say(f"{'':<30}" + "".join(f"{phase:>24} |" for phase in PHASES) + "   ratios")
+    worst = {"addon": 0.0, "addon+imports": 0.0}
+    names = sorted(set().union(*(r["stats"] for r in results.values())))
+    for name in names:
+        row = f"{name:<30}"
+        row += "".join(f"{cell(results[p]['stats'].get(name))} |" for p in PHASES)
+        for phase in worst:
+            mine, theirs = results[phase]["stats"].get(name), vanilla.get(name)
+            if mine and theirs and theirs["p95"]:
+                value = mine["p95"] / theirs["p95"]
+                worst[phase] = max(worst[phase], value)
+                row += f"{value:>7.2f}x"
+        say(row)
+    say(
+        f"\nworst p95 ratio of a shared action: {worst['addon']:.2f}x without the "
+        f"imports, {worst['addon+imports']:.2f}x with them (target <= {P95_TARGET}x)"
+    )
+    failed = sum(s["failures"] for r in results.values() for s in r["stats"].values())
+    say(f"failed requests: {failed} (target 0)")
+    for side, result in results.items():
+        for line in result["failures"][:10]:
+            say(f"  {side}: {line}")
+        say(f"serialization retries in the server log ({side}): {result['retries']}")
+    long_waits = [w for w in waits if w[0] > LOCK_TARGET]
+    say(
+        f"lock waits seen: {len(waits)}, longest {waits[0][0]:.2f} s"
+        if waits
+        else "lock waits seen: none"
+    )
+    say(f"lock waits over {LOCK_TARGET:.0f} s: {len(long_waits)} (target 0)")
+    for seconds, db, query, blocker in long_waits[:10]:
+        say(f"  {seconds:.1f} s on {db}: {query!r} blocked by {blocker!r}")
+    say("\nImports (data administrator, through the wizard, run by the import cron):")
+    say(
+        f"{'file':<10}{'rows':>8}{'created':>9}{'updated':>9}{'unchanged':>10}{'failed':>8}{'state':>16}{'seconds':>9}"
+    )
+    same = True
+    for loaded, alone in zip(imports["addon"], imports["alone"], strict=True):
+        for label, row in (("with users", loaded), ("alone", alone)):
+            say(
+                f"{row['source']:<10}{row['rows_total']:>8}{row['rows_created']:>9}{row['rows_updated']:>9}"
+                f"{row['rows_unchanged']:>10}{row['rows_failed']:>8}{row['state']:>16}"
+                f"{import_seconds(row):>9.0f}  {label}"
+            )
+        keys = (
+            "rows_total",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+            "rows_failed",
+            "state",
+        )
+        same &= all(loaded[k] == alone[k] for k in keys)
+    say(f"same counts with users as alone: {'yes' if same else 'NO'}")
+
+
+def main():
+    args = setup()
+    scale = os.environ.get("CONTOSO_LOAD_SCALE", "full")
+    settings = dict(SETTINGS[scale])
+    settings["seconds"] = int(
+        os.environ.get("CONTOSO_LOAD_SECONDS", settings["seconds"])
+    )
+    say(f"\nLoad benchmark, scale {scale}: {SCALES[scale]}, {settings}")
+    out = out_dir()
+    locust = ensure_locust()
+    templates = {
+        "vanilla": seeded(args.vanilla_db, scale, addon=False),
+        "addon": seeded(args.addon_db, scale, addon=True),
+    }
+    if os.environ.get("CONTOSO_LOAD_SEED_ONLY"):
+        return
+    copy_db(templates["vanilla"], DATABASES["vanilla"])
+    copy_db(templates["addon"], DATABASES["addon"])
+    copy_db(templates["addon"], DATABASES["alone"])
+    for name in DATABASES.values():
+        # Lead enrichment calls Odoo's IAP servers, which a loopback-only run
+        # cannot reach: on fresh databases it would keep both cron workers
+        # busy failing on 20,000 deals, on every database alike.
+        sql_on(
+            name,
+            "UPDATE ir_cron SET active = false WHERE id IN (SELECT res_id FROM "
+            "ir_model_data WHERE module = 'crm_iap_enrich' AND model = 'ir.cron')",
+        )
+    ids = {
+        side: ids_for(DATABASES[side], side != "vanilla")
+        for side in ("vanilla", "addon", "alone")
+    }
+    log = out / "server.log"
+    with tempfile.TemporaryDirectory() as folder:
+        files = import_files(Path(folder), settings)
+        say(
+            "  import files: "
+            + ", ".join(
+                f"{s} {p.stat().st_size / 2**20:.0f} MB" for s, p in files.items()
+            )
+        )
+        server = Server(list(DATABASES.values()), log)
+        say(
+            f"  Odoo serves {server.url}: 4 workers, 2 cron threads; logs and "
+            f"Locust's CSV in {out}"
+        )
+        results, imports = {}, {}
+        sampler = LockSampler()
+        sampler.start()
+        try:
+            for phase, (side, addon, with_imports) in PHASES.items():
+                say(
+                    f"\n{phase}: {settings['users']} users for "
+                    f"{settings['seconds']} s on {DATABASES[side]}..."
+                )
+                if with_imports:
+                    admin, batches = start_imports(server.url, DATABASES[side], files)
+                    say(f"  imports queued: batches {batches}")
+                with open(out / f"{side}-locust.log", "w") as locust_log:
+                    stats, failures = run_users(
+                        locust,
+                        server.url,
+                        DATABASES[side],
+                        addon,
+                        ids[side],
+                        settings,
+                        out / side,
+                        locust_log,
+                    )
+                results[phase] = {"stats": stats, "failures": failures, "db": side}
+                if with_imports:
+                    say("  users done; waiting for the imports to finish...")
+                    imports["addon"] = wait_imports(admin, batches)
+            waits = sampler.stop()
+            say("\nalone: the same imports with nobody working...")
+            admin, batches = start_imports(server.url, DATABASES["alone"], files)
+            imports["alone"] = wait_imports(admin, batches)
+        finally:
+            server.stop()
+    for result in results.values():
+        result["retries"] = serialization_retries(log, DATABASES[result["db"]])
+    report(
+        results, waits, {"addon": imports["addon"], "alone": imports["alone"]}, settings
+    )
+    for name in DATABASES.values():
+        drop_db(name)
+
+
+if __name__ == "__main__":
+    main()
