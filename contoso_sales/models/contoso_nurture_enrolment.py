@@ -160,6 +160,23 @@ class ContosoNurtureEnrolment(models.Model):
             customer=partner.display_name,
         )
 
+    @api.constrains("lead_id", "state")
+    def _check_open_deal(self):
+        # A cadence sells to an open deal: a won, lost or archived deal stops
+        # its cadence (crm.lead._contoso_nurture_stop_closed) and cannot start
+        # or resume one.
+        for enrolment in self.filtered(lambda e: e.state in RUNNING_STATES):
+            lead = enrolment.lead_id
+            if lead.stage_id.is_won or not lead.active:
+                raise ValidationError(
+                    self.env._(
+                        "Deal '%(deal)s' is closed (won, lost or archived): "
+                        "nurturing is for open deals only. Reopen the deal "
+                        "first.",
+                        deal=lead.name,
+                    )
+                )
+
     @api.constrains("activity_id", "step_id", "lead_id", "cadence_id")
     def _check_own_step_and_activity(self):
         # The daily job does the current activity as superuser: it must be an

@@ -210,6 +210,23 @@ class TestNurture(ContosoCase):
 
     # -- exits ------------------------------------------------------------------
 
+    def test_closed_deal_cannot_start(self):
+        """A won or archived deal cannot start (or restart) its cadence."""
+        deal = self._deal()
+        deal.with_user(self.salesperson).action_set_won()
+        with self.assertRaises(ValidationError) as caught:
+            deal.with_user(self.salesperson).action_contoso_nurture_start()
+        self.assertIn("is closed (won, lost or archived)", str(caught.exception))
+        lost = self._deal(name="Lost alarm")
+        lost.with_user(self.salesperson).action_archive()
+        with self.assertRaises(ValidationError):
+            lost.with_user(self.salesperson).action_contoso_nurture_start()
+        self.assertFalse(
+            (deal | lost).contoso_nurture_enrolment_ids.filtered(
+                lambda e: e.state in ("running", "paused")
+            )
+        )
+
     def test_stops_when_won(self):
         deal = self._deal()
         deal.with_user(self.salesperson).action_set_won()
