@@ -100,16 +100,11 @@ def pg(dbname="postgres"):
 def sql(query, params=None):
     """One statement on the maintenance database, outside any transaction
     (CREATE and DROP DATABASE refuse to run in one)."""
-    conn = pg()
-    try:
-        with conn.cursor() as cr:
-            cr.execute(query, params)
-            return cr.fetchall() if cr.description else None
-    finally:
-        conn.close()
+    return sql_on("postgres", query, params)
 
 
 def sql_on(dbname, query, params=None):
+    """One statement on `dbname`, in autocommit, on a connection of its own."""
     conn = pg(dbname)
     try:
         with conn.cursor() as cr:

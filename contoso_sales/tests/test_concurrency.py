@@ -65,6 +65,12 @@ class Pause:
 
 
 @tagged("post_install", "-at_install")
+def _user_saves_first_contact(env):
+    """A user saves a contact the test's file updates."""
+    contact = env["res.partner"].search([("contoso_contact_ref", "=", "ZCONC0-0")])
+    contact.function = "Buyer"
+
+
 class ConcurrencyCase(TransactionCase):
     def setUp(self):
         super().setUp()
@@ -206,6 +212,18 @@ class TestConcurrentImports(ConcurrencyCase):
         self.addCleanup(self._committed, remove)
         return ids
 
+    def _paused_before_writing(self, pause):
+        """Imports stop at `pause` once their transaction has begun, before
+        writing any row."""
+        Batch = type(self.env["contoso.import.batch"])
+        write_rows = Batch._write_rows
+
+        def write(batch, good, counts):
+            pause()
+            return write_rows(batch, good, counts)
+
+        return patch.object(Batch, "_write_rows", write)
+
     def _results(self, ids):
         def read(env):
             batches = env["contoso.import.batch"].browse(ids)
@@ -332,18 +350,7 @@ class TestConcurrentImports(ConcurrencyCase):
         self._queue(1)
         self._committed(lambda env: env["contoso.import.batch"]._cron_process_queued())
         (batch_id,) = self._queue(1, last="New")
-        Batch = type(self.env["contoso.import.batch"])
-        write_rows = Batch._write_rows
         pause = Pause()
-
-        def write(batch, good, counts):
-            pause()  # the chunk's transaction has begun, nothing written yet
-            return write_rows(batch, good, counts)
-
-        def user_saves(env):
-            env["res.partner"].search(
-                [("contoso_contact_ref", "=", "ZCONC0-0")]
-            ).function = "Buyer"
 
         def cron_until_done(env):
             for _run in range(ROWS):
@@ -355,12 +362,12 @@ class TestConcurrentImports(ConcurrencyCase):
                 if env.cr.fetchone()[0] not in ("queued", "running"):
                     return
 
-        with patch.object(Batch, "_write_rows", write):
+        with self._paused_before_writing(pause):
             worker = Worker(self.registry, cron_until_done, "worker-a")
             pause.thread = worker
             worker.start()
             self.assertTrue(pause.reached.wait(WAIT * 3), "the import never got going")
-            self._committed(user_saves)
+            self._committed(_user_saves_first_contact)
             pause.go.set()
             worker.join(WAIT * 6)
         self.assertFalse(worker.is_alive(), "the import is stuck")
@@ -399,18 +406,7 @@ class TestConcurrentImports(ConcurrencyCase):
             )
 
         wizard_id = self._committed(wizard)
-        Batch = type(self.env["contoso.import.batch"])
-        write_rows = Batch._write_rows
         pause = Pause()
-
-        def write(batch, good, counts):
-            pause()  # the request's transaction has begun, nothing written yet
-            return write_rows(batch, good, counts)
-
-        def user_saves(env):
-            env["res.partner"].search(
-                [("contoso_contact_ref", "=", "ZCONC0-0")]
-            ).function = "Buyer"
 
         def request(env):
             env = env(user=env.ref("base.user_admin"))
@@ -419,12 +415,12 @@ class TestConcurrentImports(ConcurrencyCase):
             )
             return action["res_id"]
 
-        with patch.object(Batch, "_write_rows", write):
+        with self._paused_before_writing(pause):
             worker = Worker(self.registry, request, "worker-a")
             pause.thread = worker
             worker.start()
             self.assertTrue(pause.reached.wait(WAIT * 3), "the import never got going")
-            self._committed(user_saves)
+            self._committed(_user_saves_first_contact)
             pause.go.set()
             worker.join(WAIT * 6)
         self.assertFalse(worker.is_alive(), "the import is stuck")
