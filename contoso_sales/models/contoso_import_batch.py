@@ -15,6 +15,7 @@ from odoo.exceptions import UserError
 from psycopg2.errors import TransactionRollbackError
 
 from ..datahub.normalise import RowError, clean_ref, spreadsheet_safe
+from ..datahub.priority import lower_cpu_priority
 from ..datahub.reader import SOURCES, FileRefused, open_source
 from ..datahub.sample import write_samples
 from ..datahub.survivorship import jsonable, row_hash, survive
@@ -430,6 +431,13 @@ class ContosoImportBatch(models.Model):
     def _chunk_rows(self):
         param = self.env["ir.config_parameter"].sudo()  # reading a setting only
         return int(param.get_param("contoso_sales.import_chunk_rows", 10000))
+
+    @api.model
+    def _import_nice(self):
+        # Queued files only: a small file imported in the wizard's request is
+        # the user's own request, at the server's priority.
+        param = self.env["ir.config_parameter"].sudo()  # reading a setting only
+        return int(param.get_param("contoso_sales.import_nice", 10))
 
     def _bookkeep(self, vals):
         # The batch's own counters and state: users may read a batch, never write
@@ -1200,7 +1208,8 @@ class ContosoImportBatch(models.Model):
                 batch.invalidate_recordset()
                 if batch.state not in ("queued", "running"):
                     continue
-                finished = batch._process_as_importer()
+                with lower_cpu_priority(self._import_nice()):
+                    finished = batch._process_as_importer()
             if not finished:
                 self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
                 return

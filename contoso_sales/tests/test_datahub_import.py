@@ -1,4 +1,6 @@
 import base64
+import os
+import threading
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
@@ -234,6 +236,44 @@ class TestDataHubBackground(DataHubCase):
         self.assertTrue(batch._process())
         self.assertEqual(batch.state, "done")
         self.assertEqual(self._counts(batch), (10, 10, 0, 0, 0))
+
+    def test_queued_import_leaves_the_cpu_to_users(self):
+        """The import job's thread runs at a lower CPU priority (a higher nice
+        value); the thread serving users keeps its own."""
+        users_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        nice = min(users_nice + 5, 19)
+        self.assertGreater(nice, users_nice, "the test process is niced to the end")
+        self.env["ir.config_parameter"].sudo().set_param(
+            "contoso_sales.import_nice", str(nice)
+        )
+        with patch.object(type(self.env["ir.cron"]), "_trigger"):
+            batch = self._import("contacts", self.text)
+        seen = {}
+
+        def process(batch_):
+            seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            return batch_._process()
+
+        def cron_thread():
+            # The cron runs in a thread of its own, as in the server; the test's
+            # cursor is used by one thread at a time.
+            with (
+                patch.object(type(batch), "_process_as_importer", process),
+                patch.object(
+                    type(self.env["ir.cron"]), "_commit_progress", return_value=3600.0
+                ),
+            ):
+                self.env["contoso.import.batch"]._cron_process_queued()
+
+        thread = threading.Thread(target=cron_thread)
+        thread.start()
+        thread.join()
+        self.assertEqual(seen.get("nice"), nice)
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(self._counts(batch), (10, 10, 0, 0, 0))
+        self.assertEqual(
+            os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), users_nice
+        )
 
     def test_crash_mid_chunk_resumes_without_duplicates(self):
         with patch.object(type(self.env["ir.cron"]), "_trigger"):
