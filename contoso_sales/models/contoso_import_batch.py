@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import tempfile
+import time
 from collections import Counter, defaultdict
 from itertools import islice
 
@@ -286,8 +287,9 @@ class ContosoImportBatch(models.Model):
     chunk_rows = fields.Integer(
         string="Rows per Chunk",
         readonly=True,
-        help="Rows the next run imports in one transaction: halved after a run "
-        "that did not commit its chunk (its worker killed past its time limits).",
+        help="Rows the next run imports in one transaction: fitted after each "
+        "chunk so that a chunk lasts about half a second, halved after a run that "
+        "did not commit its chunk (its worker killed past its time limits).",
     )
     chunk_pending = fields.Boolean(
         string="Chunk in Progress",
@@ -439,6 +441,26 @@ class ContosoImportBatch(models.Model):
         param = self.env["ir.config_parameter"].sudo()  # reading a setting only
         return int(param.get_param("contoso_sales.import_nice", 10))
 
+    @api.model
+    def _chunk_seconds(self):
+        param = self.env["ir.config_parameter"].sudo()  # reading a setting only
+        return float(param.get_param("contoso_sales.import_chunk_seconds", 0.5))
+
+    def _fit_chunk(self, size, rows, seconds):
+        """The rows of the next committed chunk, so that a chunk's transaction
+        lasts about `contoso_sales.import_chunk_seconds`: the contacts and
+        members a chunk updates stay locked until its commit, and a user saving
+        one of them meanwhile waits for it. Grows at most twice per chunk, never
+        past `contoso_sales.import_chunk_rows`."""
+        target = self._chunk_seconds()
+        if rows < size or target <= 0:
+            return size  # the file's last chunk says nothing of the next one
+        fitted = int(rows * target / max(seconds, 0.001))
+        fitted = max(1, min(fitted, size * 2, self._chunk_rows()))
+        if fitted != size:
+            self._bookkeep({"chunk_rows": fitted})
+        return fitted
+
     def _bookkeep(self, vals):
         # The batch's own counters and state: users may read a batch, never write
         # it, so that nobody can mark a file done or move its offset by hand.
@@ -486,9 +508,11 @@ class ContosoImportBatch(models.Model):
                 )
             reader.skip(self.rows_done)
             while rows := list(islice(reader, size)):
+                started = time.monotonic()
                 self._import_chunk(rows, lookups)
                 chunks += 1
                 if commit:
+                    size = self._fit_chunk(size, len(rows), time.monotonic() - started)
                     left = self.env["ir.cron"]._commit_progress(
                         len(rows), remaining=max(self.rows_total - self.rows_done, 0)
                     )

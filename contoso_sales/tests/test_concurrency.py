@@ -147,19 +147,26 @@ class TestConcurrentImports(ConcurrencyCase):
     def setUp(self):
         super().setUp()
 
+        # Chunks of two rows, not fitted to their duration: each test knows
+        # which rows each chunk holds.
+        settings = {
+            "contoso_sales.import_chunk_rows": "2",
+            "contoso_sales.import_chunk_seconds": "0",
+        }
+
         def setup(env):
             param = env["ir.config_parameter"]
-            old = param.get_param("contoso_sales.import_chunk_rows")
-            param.set_param("contoso_sales.import_chunk_rows", "2")
+            old = {key: param.get_param(key) for key in settings}
+            for key, value in settings.items():
+                param.set_param(key, value)
             return old
 
+        def restore(env):
+            for key, value in old.items():
+                env["ir.config_parameter"].set_param(key, value)
+
         old = self._committed(setup)
-        self.addCleanup(
-            self._committed,
-            lambda env: env["ir.config_parameter"].set_param(
-                "contoso_sales.import_chunk_rows", old
-            ),
-        )
+        self.addCleanup(self._committed, restore)
         self.chunks = []  # (thread, batch id, rows) of every chunk imported
         Batch = type(self.env["contoso.import.batch"])
         import_chunk = Batch._import_chunk

@@ -1,6 +1,7 @@
 import base64
 import os
 import threading
+import time
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
@@ -274,6 +275,38 @@ class TestDataHubBackground(DataHubCase):
         self.assertEqual(
             os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), users_nice
         )
+
+    def test_cron_chunks_last_about_the_set_time(self):
+        """Rows a chunk updates stay locked until its commit: the cron sizes its
+        chunks to last about contoso_sales.import_chunk_seconds, whatever the
+        source and the machine, never past import_chunk_rows."""
+        param = self.env["ir.config_parameter"].sudo()
+        param.set_param("contoso_sales.import_chunk_seconds", "0.05")
+        with patch.object(type(self.env["ir.cron"]), "_trigger"):
+            batch = self._import("contacts", self.text)
+        sizes = []
+        original = type(batch)._import_chunk
+
+        def slow_chunk(batch_, rows, lookups):
+            sizes.append(len(rows))
+            original(batch_, rows, lookups)
+            time.sleep(0.1 * len(rows))  # 0.1 s a row: a slow machine
+
+        with (
+            patch.object(type(batch), "_import_chunk", slow_chunk),
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", return_value=3600.0
+            ),
+        ):
+            self.env["contoso.import.batch"]._cron_process_queued()
+        self.assertEqual(sizes, [4, 1, 1, 1, 1, 1, 1])
+        self.assertEqual(batch.chunk_rows, 1)
+        self.assertEqual(self._counts(batch), (10, 10, 0, 0, 0))
+        # A fast machine: the chunks grow back, twice at most each time, up to
+        # import_chunk_rows.
+        self.assertEqual(batch._fit_chunk(1, 1, 0.001), 2)
+        self.assertEqual(batch._fit_chunk(2, 2, 0.001), 4)
+        self.assertEqual(batch._fit_chunk(4, 4, 0.001), 4)
 
     def test_crash_mid_chunk_resumes_without_duplicates(self):
         with patch.object(type(self.env["ir.cron"]), "_trigger"):
