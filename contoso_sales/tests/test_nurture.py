@@ -1,8 +1,10 @@
+import importlib.util
 from datetime import date
 
 from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools.misc import file_path
 
 from .common import ContosoCase
 
@@ -226,6 +228,31 @@ class TestNurture(ContosoCase):
                 lambda e: e.state in ("running", "paused")
             )
         )
+
+    def test_upgrade_stops_cadences_of_closed_deals(self):
+        """Before the constraint, a won deal could be enrolled again: the
+        upgrade to 19.0.1.1.0 stops what such a database still runs."""
+        deal = self._deal()
+        deal.with_user(self.salesperson).action_set_won()
+        enrolment = self._enrolment(deal)
+        open_deal = self._deal(name="Open alarm")
+        # As the old code left it, past the constraint.
+        self.env.cr.execute(
+            "UPDATE contoso_nurture_enrolment SET state = 'running' WHERE id = %s",
+            [enrolment.id],
+        )
+        enrolment.invalidate_recordset()
+        spec = importlib.util.spec_from_file_location(
+            "contoso_sales_post_migrate_19_0_1_1_0",
+            file_path("contoso_sales/migrations/19.0.1.1.0/post-migrate.py"),
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "19.0.1.0.0")
+        enrolment.invalidate_recordset()
+        self.assertEqual(enrolment.state, "stopped")
+        self.assertEqual(enrolment.stop_reason, "the deal was won.")
+        self.assertEqual(self._enrolment(open_deal).state, "running")
 
     def test_stops_when_won(self):
         deal = self._deal()
