@@ -3,6 +3,7 @@ from . import (
     test_concurrency,
     test_consultant_attack,
     test_consultant_view,
+    test_customer360_totals,
     test_datahub_attack,
     test_datahub_bad_cells,
     test_datahub_bulk_partners,
