@@ -36,6 +36,7 @@ from . import (
     mail_alias,
     product_template_reseller,
     res_company,
+    res_company_purchase_amounts,
     res_company_reseller,
     res_config_settings,
     res_config_settings_reseller,

@@ -4,11 +4,22 @@ from odoo.tools import SQL
 # The purchase's amount in its company's currency: the rate of the purchase's
 # currency last known at the purchase date (the company's own rate before a
 # shared one), 1 when it is the company's currency or no rate is known. The
-# one definition of it: contoso.family.report reads the stored result.
+# one definition of it: contoso.family.report reads the stored result. It is
+# converted again whenever what it depends on changes, or when anything else
+# (a client writing amount_company, a rate change setting it to NULL) touches
+# it; an update of other columns only (a partner relinked) skips the look-up.
 AMOUNT_COMPANY = """
     CREATE OR REPLACE FUNCTION contoso_purchase_amount_company()
     RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        IF TG_OP = 'UPDATE' AND NEW.amount_company IS NOT NULL
+           AND (NEW.amount_total, NEW.currency_id, NEW.company_id, NEW.date,
+                NEW.amount_company)
+               IS NOT DISTINCT FROM
+               (OLD.amount_total, OLD.currency_id, OLD.company_id, OLD.date,
+                OLD.amount_company) THEN
+            RETURN NEW;
+        END IF;
         NEW.amount_company := NEW.amount_total / COALESCE(
             (SELECT 1.0 FROM res_company c
               WHERE c.id = NEW.company_id AND c.currency_id = NEW.currency_id),
@@ -23,8 +34,7 @@ AMOUNT_COMPANY = """
     END $$;
     DROP TRIGGER IF EXISTS contoso_purchase_amount_company ON contoso_purchase;
     CREATE TRIGGER contoso_purchase_amount_company
-        BEFORE INSERT OR UPDATE OF amount_total, currency_id, company_id, date
-        ON contoso_purchase FOR EACH ROW
+        BEFORE INSERT OR UPDATE ON contoso_purchase FOR EACH ROW
         EXECUTE FUNCTION contoso_purchase_amount_company();
 """
 
@@ -146,14 +156,13 @@ class ContosoPurchase(models.Model):
     )
 
     def init(self):
-        super().init()
         cr = self.env.cr
         cr.execute("SELECT to_regclass('contoso_purchase_total') IS NULL")
         new_totals = cr.fetchone()[0]
         cr.execute(AMOUNT_COMPANY)
         # Purchases from before the trigger (an upgrade): the trigger computes.
         cr.execute(
-            "UPDATE contoso_purchase SET amount_total = amount_total "
+            "UPDATE contoso_purchase SET amount_company = NULL "
             "WHERE amount_company IS NULL"
         )
         cr.execute(TOTALS)
@@ -173,7 +182,7 @@ class ContosoPurchase(models.Model):
     def write(self, vals):
         result = super().write(vals)
         # Written now, so the trigger converts and a read sees the new amount.
-        self.flush_recordset(["amount_total", "currency_id", "company_id", "date"])
+        self.flush_recordset()
         self.invalidate_recordset(["amount_company"])
         return result
 
@@ -185,13 +194,26 @@ class ContosoPurchase(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE contoso_purchase p SET currency_id = p.currency_id
+                UPDATE contoso_purchase p SET amount_company = NULL
                   FROM res_company c
                  WHERE c.id = p.company_id AND p.currency_id != c.currency_id
                    AND p.currency_id IN %s AND p.date >= %s
                 """,
                 tuple(currency_ids),
                 since,
+            )
+        )
+        self.invalidate_model(["amount_company"])
+
+    def _reconvert_companies(self, companies):
+        """These companies changed currency: their purchases are converted
+        again into the new one."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE contoso_purchase SET amount_company = NULL "
+                "WHERE company_id IN %s",
+                tuple(companies.ids),
             )
         )
         self.invalidate_model(["amount_company"])

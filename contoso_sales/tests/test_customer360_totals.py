@@ -25,6 +25,53 @@ LIVE_PURCHASES = """
 """
 
 
+def live_customers(env, companies):
+    """{customer: (crm, shop, web, total, count, first, last)} as the
+    previous definition computes it, for these allowed companies, in the
+    first one's currency."""
+    env = env(context={"allowed_company_ids": companies})
+    Report = env["contoso.family.report"]
+    rates = Report._company_rates()
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            """
+            SELECT r.customer_id,
+                   COALESCE(SUM(r.amount * fx.rate) FILTER (
+                       WHERE r.source IN ('order', 'invoice')), 0),
+                   COALESCE(SUM(r.amount * fx.rate) FILTER (
+                       WHERE r.source = 'pos'), 0),
+                   COALESCE(SUM(r.amount * fx.rate) FILTER (
+                       WHERE r.source = 'online'), 0),
+                   SUM(r.amount * fx.rate),
+                   COUNT(DISTINCT (r.source, r.document_id)),
+                   MIN(r.date), MAX(r.date)
+              FROM (SELECT customer_id, partner_id, document_id, company_id,
+                           source, date, amount FROM (%s) o
+                    UNION ALL
+                    SELECT customer_id, partner_id, document_id, company_id,
+                           source, date, amount FROM (%s) i
+                    UNION ALL %s) r
+              JOIN (VALUES %s) fx (company_id, rate)
+                ON fx.company_id = r.company_id
+              JOIN res_partner cust ON cust.id = r.customer_id
+             WHERE cust.active AND NOT cust.is_company
+               AND (cust.company_id IS NULL OR cust.company_id IN %s)
+             GROUP BY r.customer_id
+            """,
+            Report._select_orders(),
+            Report._select_invoices(),
+            SQL(LIVE_PURCHASES),
+            SQL(", ").join(SQL("(%s, %s::numeric)", c, r) for c, r in rates.items()),
+            tuple(companies),
+        )
+    )
+    return {
+        row[0]: (*(round(float(v), 6) for v in row[1:5]), *row[5:])
+        for row in env.cr.fetchall()
+    }
+
+
 @tagged("post_install", "-at_install")
 class TestCustomer360Totals(DataHubCase):
     """Customer 360 and Top Customers read stored amounts and per-customer
@@ -80,52 +127,6 @@ class TestCustomer360Totals(DataHubCase):
 
     # -- the live definition -------------------------------------------------------
 
-    def _live(self, companies):
-        """{customer: (crm, shop, web, total, count, first, last)} as the
-        previous definition computes it, for these allowed companies, in the
-        first one's currency."""
-        env = self.env(context={"allowed_company_ids": companies})
-        Report = env["contoso.family.report"]
-        rates = Report._company_rates()
-        env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT r.customer_id,
-                       COALESCE(SUM(r.amount * fx.rate) FILTER (
-                           WHERE r.source IN ('order', 'invoice')), 0),
-                       COALESCE(SUM(r.amount * fx.rate) FILTER (
-                           WHERE r.source = 'pos'), 0),
-                       COALESCE(SUM(r.amount * fx.rate) FILTER (
-                           WHERE r.source = 'online'), 0),
-                       SUM(r.amount * fx.rate),
-                       COUNT(DISTINCT (r.source, r.document_id)),
-                       MIN(r.date), MAX(r.date)
-                  FROM (SELECT customer_id, partner_id, document_id, company_id,
-                               source, date, amount FROM (%s) o
-                        UNION ALL
-                        SELECT customer_id, partner_id, document_id, company_id,
-                               source, date, amount FROM (%s) i
-                        UNION ALL %s) r
-                  JOIN (VALUES %s) fx (company_id, rate)
-                    ON fx.company_id = r.company_id
-                  JOIN res_partner cust ON cust.id = r.customer_id
-                 WHERE cust.active AND NOT cust.is_company
-                   AND (cust.company_id IS NULL OR cust.company_id IN %s)
-                 GROUP BY r.customer_id
-                """,
-                Report._select_orders(),
-                Report._select_invoices(),
-                SQL(LIVE_PURCHASES),
-                SQL(", ").join(SQL("(%s, %s::numeric)", c, r) for c, r in rates.items()),
-                tuple(companies),
-            )
-        )
-        return {
-            row[0]: (*(round(float(v), 6) for v in row[1:5]), *row[5:])
-            for row in self.env.cr.fetchall()
-        }
-
     def _shown(self, user, companies):
         customers = (
             self.env["contoso.customer"]
@@ -154,7 +155,7 @@ class TestCustomer360Totals(DataHubCase):
         ):
             with self.subTest(step=step, user=user.login, companies=companies):
                 self.env.invalidate_all()
-                live = self._live(companies)
+                live = live_customers(self.env, companies)
                 self.assertTrue(live or companies == self.company_b.ids)
                 self.assertEqual(self._shown(user, companies), live)
         # Top Customers: the revenue view's purchase rows at the live amounts.
@@ -319,6 +320,9 @@ class TestCustomer360Totals(DataHubCase):
         )
         # No rate of our currency for company B yet: 1.
         self.assertEqual(purchase.amount_company, 100)
+        # A client cannot write another amount: it is converted again.
+        purchase.write({"amount_company": 1})
+        self.assertEqual(purchase.amount_company, 100)
         rate = self.env["res.currency.rate"].create(
             {
                 "currency_id": self.company.currency_id.id,
@@ -334,6 +338,18 @@ class TestCustomer360Totals(DataHubCase):
         self.assertEqual(purchase.amount_company, 100)
         purchase.date = "2022-01-01"
         rate.unlink()
+        self.assertEqual(purchase.amount_company, 100)
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": self.company.currency_id.id,
+                "rate": 0.5,
+                "name": "2021-06-01",
+                "company_id": self.company_b.id,
+            }
+        )
+        self.assertEqual(purchase.amount_company, 200)
+        # Company B now keeps its books in our currency: no conversion.
+        self.company_b.currency_id = self.company.currency_id
         self.assertEqual(purchase.amount_company, 100)
 
     def test_totals_follow_raw_sql_and_are_rolled_back(self):
@@ -399,7 +415,9 @@ class TestCustomer360TotalsVisibility(DataHubCase):
             name="Sally B",
             groups="base.group_user,contoso_sales.group_salesperson",
         )
-        customer = self.env["contoso.customer"].with_user(sally).search(
-            [("partner_id", "=", zoe.id)]
+        customer = (
+            self.env["contoso.customer"]
+            .with_user(sally)
+            .search([("partner_id", "=", zoe.id)])
         )
         self.assertEqual((customer.spend_web, customer.purchase_count), (100, 1))
