@@ -273,7 +273,10 @@ def screens(env):
         )
 
     results = {}
-    for name, func in (("Customer 360", customer_360), ("Top Customers", top_customers)):
+    for name, func in (
+        ("Customer 360", customer_360),
+        ("Top Customers", top_customers),
+    ):
         times = []
         for _ in range(RUNS):
             start = time.perf_counter()

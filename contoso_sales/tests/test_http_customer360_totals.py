@@ -183,9 +183,7 @@ class TestCustomer360TotalsOverRpc(ContosoHttpCase):
                 }
             },
         )
-        self.call_kw(
-            "base.partner.merge.automatic.wizard", "action_merge", [[wizard]]
-        )
+        self.call_kw("base.partner.merge.automatic.wizard", "action_merge", [[wizard]])
         self.assertFalse(john.exists())
         self._assert_live("merged")
 
