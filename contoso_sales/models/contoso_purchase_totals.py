@@ -45,8 +45,19 @@ AMOUNT_COMPANY = """
 # partner merge's raw UPDATE, ON DELETE SET NULL, a rolled back dry run rolls it
 # back too). No foreign key: the partner merge rewrites every column pointing
 # to res_partner, this table must follow the purchases, not be merged itself.
+SUMS = """
+    SELECT p.partner_id, p.company_id,
+           COALESCE(SUM(p.amount_company)
+               FILTER (WHERE p.channel = 'online'), 0) AS spend_web,
+           COALESCE(SUM(p.amount_company)
+               FILTER (WHERE p.channel = 'pos'), 0) AS spend_shop,
+           COUNT(*) AS purchase_count,
+           MIN(p.date) AS first_date, MAX(p.date) AS last_date
+      FROM contoso_purchase p
+"""
 TOTALS = """
-    CREATE TABLE IF NOT EXISTS contoso_purchase_total (
+    DROP TABLE IF EXISTS contoso_purchase_total;
+    CREATE TABLE contoso_purchase_total (
         partner_id integer NOT NULL,
         company_id integer NOT NULL,
         spend_web numeric NOT NULL,
@@ -56,6 +67,10 @@ TOTALS = """
         last_date date NOT NULL,
         PRIMARY KEY (partner_id, company_id)
     );
+    INSERT INTO contoso_purchase_total
+        %(sums)s
+         WHERE p.partner_id IS NOT NULL
+         GROUP BY p.partner_id, p.company_id;
     CREATE OR REPLACE FUNCTION contoso_purchase_total_refresh()
     RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
@@ -85,14 +100,7 @@ TOTALS = """
             SELECT DISTINCT k.partner_id, k.company_id
               FROM unnest(partners, companies) AS k (partner_id, company_id)
         ), sums AS (
-            SELECT p.partner_id, p.company_id,
-                   COALESCE(SUM(p.amount_company)
-                       FILTER (WHERE p.channel = 'online'), 0) AS spend_web,
-                   COALESCE(SUM(p.amount_company)
-                       FILTER (WHERE p.channel = 'pos'), 0) AS spend_shop,
-                   COUNT(*) AS purchase_count,
-                   MIN(p.date) AS first_date, MAX(p.date) AS last_date
-              FROM contoso_purchase p
+            %(sums)s
               JOIN touched k
                 ON k.partner_id = p.partner_id AND k.company_id = p.company_id
              GROUP BY p.partner_id, p.company_id
@@ -157,20 +165,13 @@ class ContosoPurchase(models.Model):
 
     def init(self):
         cr = self.env.cr
-        cr.execute("SELECT to_regclass('contoso_purchase_total') IS NULL")
-        new_totals = cr.fetchone()[0]
         cr.execute(AMOUNT_COMPANY)
         # Purchases from before the trigger (an upgrade): the trigger computes.
         cr.execute(
             "UPDATE contoso_purchase SET amount_company = NULL "
             "WHERE amount_company IS NULL"
         )
-        cr.execute(TOTALS)
-        if new_totals:
-            cr.execute(
-                "UPDATE contoso_purchase SET partner_id = partner_id "
-                "WHERE partner_id IS NOT NULL"
-            )
+        cr.execute(TOTALS.replace("%(sums)s", SUMS))
 
     @api.model_create_multi
     def create(self, vals_list):
