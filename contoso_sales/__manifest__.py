@@ -85,4 +85,5 @@
         ],
     },
     "application": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -37,6 +37,7 @@ class ContosoFamilyReport(models.Model):
             "company_id",
             "currency_id",
             "amount_total",
+            "amount_company",
             "channel",
         ],
         "account.move": [
@@ -168,8 +169,9 @@ class ContosoFamilyReport(models.Model):
         )
 
     def _select_purchases(self):
-        # Imported shop and web purchases (the customer data hub), converted to
-        # their company's currency with the latest rate known at the purchase date.
+        # Imported shop and web purchases (the customer data hub), in their
+        # company's currency with the latest rate known at the purchase date:
+        # amount_company, stored (contoso_purchase_totals.py).
         return SQL(
             """
             SELECT cp.id * 4 + 2 AS id,
@@ -184,15 +186,7 @@ class ContosoFamilyReport(models.Model):
                    NULL::integer AS categ_id,
                    NULL::numeric AS quantity,
                    c.currency_id,
-                   cp.amount_total / COALESCE(
-                       CASE WHEN cp.currency_id = c.currency_id THEN 1.0 END,
-                       (SELECT r.rate FROM res_currency_rate r
-                         WHERE r.currency_id = cp.currency_id
-                           AND r.name <= cp.date::date
-                           AND (r.company_id IS NULL OR r.company_id = c.id)
-                         ORDER BY r.company_id NULLS LAST, r.name DESC
-                         LIMIT 1),
-                       1.0) AS amount
+                   cp.amount_company AS amount
               FROM contoso_purchase cp
               JOIN res_partner p ON p.id = cp.partner_id
               JOIN res_company c ON c.id = cp.company_id

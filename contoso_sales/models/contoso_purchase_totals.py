@@ -1,0 +1,220 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# The purchase's amount in its company's currency: the rate of the purchase's
+# currency last known at the purchase date (the company's own rate before a
+# shared one), 1 when it is the company's currency or no rate is known. The
+# one definition of it: contoso.family.report reads the stored result. It is
+# converted again whenever what it depends on changes, or when anything else
+# (a client writing amount_company, a rate change setting it to NULL) touches
+# it; an update of other columns only (a partner relinked) skips the look-up.
+AMOUNT_COMPANY = """
+    CREATE OR REPLACE FUNCTION contoso_purchase_amount_company()
+    RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' AND NEW.amount_company IS NOT NULL
+           AND (NEW.amount_total, NEW.currency_id, NEW.company_id, NEW.date,
+                NEW.amount_company)
+               IS NOT DISTINCT FROM
+               (OLD.amount_total, OLD.currency_id, OLD.company_id, OLD.date,
+                OLD.amount_company) THEN
+            RETURN NEW;
+        END IF;
+        NEW.amount_company := NEW.amount_total / COALESCE(
+            (SELECT 1.0 FROM res_company c
+              WHERE c.id = NEW.company_id AND c.currency_id = NEW.currency_id),
+            (SELECT r.rate FROM res_currency_rate r
+              WHERE r.currency_id = NEW.currency_id
+                AND r.name <= NEW.date
+                AND (r.company_id IS NULL OR r.company_id = NEW.company_id)
+              ORDER BY r.company_id NULLS LAST, r.name DESC
+              LIMIT 1),
+            1.0);
+        RETURN NEW;
+    END $$;
+    DROP TRIGGER IF EXISTS contoso_purchase_amount_company ON contoso_purchase;
+    CREATE TRIGGER contoso_purchase_amount_company
+        BEFORE INSERT OR UPDATE ON contoso_purchase FOR EACH ROW
+        EXECUTE FUNCTION contoso_purchase_amount_company();
+"""
+
+# Per customer and company: what contoso.family.report counts of the imported
+# purchases (partner set), summed by channel. Recomputed from contoso_purchase,
+# for the customers and companies a statement touched, after every statement
+# that writes purchases, whichever path wrote them (ORM, the import's SQL, the
+# partner merge's raw UPDATE, ON DELETE SET NULL, a rolled back dry run rolls it
+# back too). No foreign key: the partner merge rewrites every column pointing
+# to res_partner, this table must follow the purchases, not be merged itself.
+SUMS = """
+    SELECT p.partner_id, p.company_id,
+           COALESCE(SUM(p.amount_company)
+               FILTER (WHERE p.channel = 'online'), 0) AS spend_web,
+           COALESCE(SUM(p.amount_company)
+               FILTER (WHERE p.channel = 'pos'), 0) AS spend_shop,
+           COUNT(*) AS purchase_count,
+           MIN(p.date) AS first_date, MAX(p.date) AS last_date
+      FROM contoso_purchase p
+"""
+TOTALS = """
+    DROP TABLE IF EXISTS contoso_purchase_total;
+    CREATE TABLE contoso_purchase_total (
+        partner_id integer NOT NULL,
+        company_id integer NOT NULL,
+        spend_web numeric NOT NULL,
+        spend_shop numeric NOT NULL,
+        purchase_count integer NOT NULL,
+        first_date date NOT NULL,
+        last_date date NOT NULL,
+        PRIMARY KEY (partner_id, company_id)
+    );
+    INSERT INTO contoso_purchase_total
+        %(sums)s
+         WHERE p.partner_id IS NOT NULL
+         GROUP BY p.partner_id, p.company_id;
+    CREATE OR REPLACE FUNCTION contoso_purchase_total_refresh()
+    RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        partners integer[] := '{}';
+        companies integer[] := '{}';
+        more_partners integer[];
+        more_companies integer[];
+    BEGIN
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            SELECT array_agg(partner_id), array_agg(company_id)
+              INTO more_partners, more_companies
+              FROM new_rows WHERE partner_id IS NOT NULL;
+            partners := partners || COALESCE(more_partners, '{}');
+            companies := companies || COALESCE(more_companies, '{}');
+        END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            SELECT array_agg(partner_id), array_agg(company_id)
+              INTO more_partners, more_companies
+              FROM old_rows WHERE partner_id IS NOT NULL;
+            partners := partners || COALESCE(more_partners, '{}');
+            companies := companies || COALESCE(more_companies, '{}');
+        END IF;
+        IF cardinality(partners) = 0 THEN
+            RETURN NULL;
+        END IF;
+        WITH touched AS (
+            SELECT DISTINCT k.partner_id, k.company_id
+              FROM unnest(partners, companies) AS k (partner_id, company_id)
+        ), sums AS (
+            %(sums)s
+              JOIN touched k
+                ON k.partner_id = p.partner_id AND k.company_id = p.company_id
+             GROUP BY p.partner_id, p.company_id
+        ), gone AS (
+            DELETE FROM contoso_purchase_total t
+             USING touched k
+             WHERE t.partner_id = k.partner_id AND t.company_id = k.company_id
+               AND NOT EXISTS (
+                   SELECT 1 FROM sums s
+                    WHERE s.partner_id = k.partner_id
+                      AND s.company_id = k.company_id)
+        )
+        INSERT INTO contoso_purchase_total AS t
+             SELECT * FROM sums
+        ON CONFLICT (partner_id, company_id) DO UPDATE
+           SET spend_web = EXCLUDED.spend_web,
+               spend_shop = EXCLUDED.spend_shop,
+               purchase_count = EXCLUDED.purchase_count,
+               first_date = EXCLUDED.first_date,
+               last_date = EXCLUDED.last_date
+         WHERE (t.spend_web, t.spend_shop, t.purchase_count, t.first_date,
+                t.last_date) IS DISTINCT FROM
+               (EXCLUDED.spend_web, EXCLUDED.spend_shop,
+                EXCLUDED.purchase_count, EXCLUDED.first_date,
+                EXCLUDED.last_date);
+        RETURN NULL;
+    END $$;
+    DROP TRIGGER IF EXISTS contoso_purchase_total_insert ON contoso_purchase;
+    CREATE TRIGGER contoso_purchase_total_insert
+        AFTER INSERT ON contoso_purchase REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION contoso_purchase_total_refresh();
+    DROP TRIGGER IF EXISTS contoso_purchase_total_update ON contoso_purchase;
+    CREATE TRIGGER contoso_purchase_total_update
+        AFTER UPDATE ON contoso_purchase
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION contoso_purchase_total_refresh();
+    DROP TRIGGER IF EXISTS contoso_purchase_total_delete ON contoso_purchase;
+    CREATE TRIGGER contoso_purchase_total_delete
+        AFTER DELETE ON contoso_purchase REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION contoso_purchase_total_refresh();
+"""
+
+
+class ContosoPurchase(models.Model):
+    """What the manager screens read instead of adding up every purchase at each
+    read: the amount in the company currency, stored on the purchase, and the
+    totals per customer and company. Database triggers keep both, so they equal
+    the live definition after any path that writes purchases, ORM or SQL."""
+
+    _inherit = "contoso.purchase"
+
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
+    amount_company = fields.Monetary(
+        string="Total (Company Currency)",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Total in the company's currency at the rate last known at the "
+        "purchase date; follows the rates when one is added, changed or removed.",
+    )
+
+    def init(self):
+        cr = self.env.cr
+        cr.execute(AMOUNT_COMPANY)
+        # Purchases from before the trigger (an upgrade): the trigger computes.
+        cr.execute(
+            "UPDATE contoso_purchase SET amount_company = NULL "
+            "WHERE amount_company IS NULL"
+        )
+        cr.execute(TOTALS.replace("%(sums)s", SUMS))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        # The trigger sets it when the row is written: read it from there.
+        records.invalidate_recordset(["amount_company"])
+        return records
+
+    def write(self, vals):
+        result = super().write(vals)
+        # Written now, so the trigger converts and a read sees the new amount.
+        self.flush_recordset()
+        self.invalidate_recordset(["amount_company"])
+        return result
+
+    def _recompute_amount_company(self, currency_ids, since):
+        """Rates of these currencies changed from `since` on: the stored
+        amounts of the purchases they convert follow (the trigger converts
+        again), and so do the totals."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE contoso_purchase p SET amount_company = NULL
+                  FROM res_company c
+                 WHERE c.id = p.company_id AND p.currency_id != c.currency_id
+                   AND p.currency_id IN %s AND p.date >= %s
+                """,
+                tuple(currency_ids),
+                since,
+            )
+        )
+        self.invalidate_model(["amount_company"])
+
+    def _reconvert_companies(self, companies):
+        """These companies changed currency: their purchases are converted
+        again into the new one."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE contoso_purchase SET amount_company = NULL "
+                "WHERE company_id IN %s",
+                tuple(companies.ids),
+            )
+        )
+        self.invalidate_model(["amount_company"])

@@ -1,0 +1,423 @@
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
+
+from .datahub_common import CONTACTS, LOYALTY, ONLINE, POS, DataHubCase
+
+# The previous definition of an imported purchase's revenue, converted at each
+# read: what the stored amounts and the totals must equal.
+LIVE_PURCHASES = """
+    SELECT cp.partner_id AS customer_id, p.commercial_partner_id AS partner_id,
+           cp.id AS document_id, cp.company_id, cp.channel::varchar AS source,
+           cp.date,
+           cp.amount_total / COALESCE(
+               CASE WHEN cp.currency_id = c.currency_id THEN 1.0 END,
+               (SELECT r.rate FROM res_currency_rate r
+                 WHERE r.currency_id = cp.currency_id
+                   AND r.name <= cp.date::date
+                   AND (r.company_id IS NULL OR r.company_id = c.id)
+                 ORDER BY r.company_id NULLS LAST, r.name DESC
+                 LIMIT 1),
+               1.0) AS amount
+      FROM contoso_purchase cp
+      JOIN res_partner p ON p.id = cp.partner_id
+      JOIN res_company c ON c.id = cp.company_id
+"""
+
+
+def live_customers(env, companies):
+    """{customer: (crm, shop, web, total, count, first, last)} as the
+    previous definition computes it, for these allowed companies, in the
+    first one's currency."""
+    env = env(context={"allowed_company_ids": companies})
+    Report = env["contoso.family.report"]
+    rates = Report._company_rates()
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            """
+            SELECT r.customer_id,
+                   COALESCE(SUM(r.amount * fx.rate) FILTER (
+                       WHERE r.source IN ('order', 'invoice')), 0),
+                   COALESCE(SUM(r.amount * fx.rate) FILTER (
+                       WHERE r.source = 'pos'), 0),
+                   COALESCE(SUM(r.amount * fx.rate) FILTER (
+                       WHERE r.source = 'online'), 0),
+                   SUM(r.amount * fx.rate),
+                   COUNT(DISTINCT (r.source, r.document_id)),
+                   MIN(r.date), MAX(r.date)
+              FROM (SELECT customer_id, partner_id, document_id, company_id,
+                           source, date, amount FROM (%s) o
+                    UNION ALL
+                    SELECT customer_id, partner_id, document_id, company_id,
+                           source, date, amount FROM (%s) i
+                    UNION ALL %s) r
+              JOIN (VALUES %s) fx (company_id, rate)
+                ON fx.company_id = r.company_id
+              JOIN res_partner cust ON cust.id = r.customer_id
+             WHERE cust.active AND NOT cust.is_company
+               AND (cust.company_id IS NULL OR cust.company_id IN %s)
+             GROUP BY r.customer_id
+            """,
+            Report._select_orders(),
+            Report._select_invoices(),
+            SQL(LIVE_PURCHASES),
+            SQL(", ").join(SQL("(%s, %s::numeric)", c, r) for c, r in rates.items()),
+            tuple(companies),
+        )
+    )
+    return {
+        row[0]: (*(round(float(v), 6) for v in row[1:5]), *row[5:])
+        for row in env.cr.fetchall()
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestCustomer360Totals(DataHubCase):
+    """Customer 360 and Top Customers read stored amounts and per-customer
+    totals: after every path that writes purchases, orders or invoices, they
+    equal the live definition."""
+
+    def setUp(self):
+        super().setUp()
+        self._import(
+            "contacts",
+            CONTACTS
+            + "C1,Zoé,Dupont,,zoe@example.com,1980-05-06,,,,,,\r\n"
+            + "C2,John,Smith,,john@example.com,1975-05-06,,,,,,\r\n"
+            + "C3,Ann,Lee,,ann@example.com,1970-05-06,,,,,,\r\n",
+        )
+        self._import("loyalty", LOYALTY + "LOYID_1,Zoé Dupont,,,,120,C1\r\n")
+        self.online_rows = [
+            "W1,C1,2021-03-04,100.00,Purchase,Doorbell\r\n",
+            "W2,C1,2022-06-01,50.50,Purchase,Sensor\r\n",
+            "W3,C2,2022-07-01,70.00,Purchase,Camera\r\n",
+            "W4,C3,2023-02-01,20.00,Purchase,Siren\r\n",
+        ]
+        self._import("online", ONLINE + "".join(self.online_rows))
+        self._import("pos", POS + "S1,LOYID_1,2020-12-24,30,3,Purchase,Alarm\r\n")
+        self.zoe, self.john, self.ann = (
+            self._partner("C1"),
+            self._partner("C2"),
+            self._partner("C3"),
+        )
+        self.other = self.env.ref("base.EUR")
+        if self.company.currency_id == self.other:
+            self.other = self.env.ref("base.USD")
+        self.other.active = True
+        self.company_b = self.env["res.company"].create(
+            {"name": "Contoso Europe", "currency_id": self.other.id}
+        )
+        self.env["res.currency.rate"].create(
+            [
+                {"currency_id": self.other.id, "rate": 2.0, "name": "2020-01-01"},
+                {
+                    "currency_id": self.other.id,
+                    "rate": 4.0,
+                    "name": "2020-01-01",
+                    "company_id": self.company_b.id,
+                },
+            ]
+        )
+        self.manager.company_ids = [Command.link(self.company_b.id)]
+        self.both = (self.company | self.company_b).ids
+        self.product = self.env["product.product"].create(
+            {"name": "Hub", "list_price": 200}
+        )
+
+    # -- the live definition -------------------------------------------------------
+
+    def _shown(self, user, companies):
+        customers = (
+            self.env["contoso.customer"]
+            .with_user(user)
+            .with_context(allowed_company_ids=companies)
+            .search([("purchase_count", ">", 0)])
+        )
+        return {
+            c.partner_id.id: (
+                round(c.spend_crm, 6),
+                round(c.spend_shop, 6),
+                round(c.spend_web, 6),
+                round(c.spend_total, 6),
+                c.purchase_count,
+                c.first_purchase,
+                c.last_purchase,
+            )
+            for c in customers
+        }
+
+    def _assert_live(self, step):
+        for user, companies in (
+            (self.manager, self.both),
+            (self.manager, self.company_b.ids),
+            (self.salesperson, self.company.ids),
+        ):
+            with self.subTest(step=step, user=user.login, companies=companies):
+                self.env.invalidate_all()
+                live = live_customers(self.env, companies)
+                self.assertTrue(live or companies == self.company_b.ids)
+                self.assertEqual(self._shown(user, companies), live)
+        # Top Customers: the revenue view's purchase rows at the live amounts.
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT r.document_id, r.amount, l.amount
+                  FROM contoso_family_report r
+                  JOIN (%s) l ON l.document_id = r.document_id
+                 WHERE r.source IN ('online', 'pos')
+                   AND r.amount IS DISTINCT FROM l.amount
+                """,
+                SQL(LIVE_PURCHASES),
+            )
+        )
+        self.assertEqual(self.env.cr.fetchall(), [], step)
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _order(self, partner, amount, company):
+        env = self.env(context={"allowed_company_ids": company.ids})
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "user_id": self.manager.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "price_unit": amount,
+                            "tax_ids": False,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def _invoice(self, partner, amount):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": "2024-04-01",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "price_unit": amount,
+                            "tax_ids": False,
+                        }
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    def _totals(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT partner_id, company_id, spend_web, spend_shop, purchase_count,
+                   first_date, last_date
+              FROM contoso_purchase_total ORDER BY 1, 2
+            """
+        )
+        return self.env.cr.fetchall()
+
+    # -- tests ---------------------------------------------------------------------
+
+    def test_figures_equal_the_live_definition_on_every_path(self):
+        self._assert_live("imports")
+        # Orders in both companies, an invoice and its refund.
+        order = self._order(self.zoe, 300, self.company)
+        self._order(self.john, 1000, self.company_b)
+        invoice = self._invoice(self.ann, 80)
+        refund = invoice._reverse_moves()
+        refund.invoice_date = "2024-04-02"
+        refund.action_post()
+        # Purchases in company B, in its currency and in ours (ORM create).
+        Purchase = self.env["contoso.purchase"].with_context(
+            allowed_company_ids=self.company_b.ids
+        )
+        bought = Purchase.create(
+            [
+                {
+                    "channel": "online",
+                    "source_ref": "B1",
+                    "partner_id": self.zoe.id,
+                    "date": "2022-01-01",
+                    "company_id": self.company_b.id,
+                    "currency_id": self.other.id,
+                    "amount_total": 400,
+                },
+                {
+                    "channel": "pos",
+                    "source_ref": "B2",
+                    "partner_id": self.john.id,
+                    "date": "2021-01-01",
+                    "company_id": self.company_b.id,
+                    "currency_id": self.company.currency_id.id,
+                    "amount_total": 90,
+                },
+            ]
+        )
+        self._assert_live("orders, invoices, purchases in two companies")
+        # A rate for a past date added later: amounts from that date follow.
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": self.company.currency_id.id,
+                "rate": 0.5,
+                "name": "2020-06-01",
+                "company_id": self.company_b.id,
+            }
+        )
+        self._assert_live("a past rate added")
+        # Confirm/cancel, reset an invoice.
+        order._action_cancel()
+        refund.button_draft()
+        self._assert_live("order cancelled, refund reset")
+        # A purchase moves to another customer and company; one is deleted.
+        bought[1].write({"partner_id": self.ann.id, "company_id": self.company.id})
+        self.env["contoso.purchase"].search([("source_ref", "=", "W4")]).unlink()
+        self._assert_live("purchase moved, purchase deleted")
+        # Merge John into Zoé: the wizard rewrites the purchases in raw SQL.
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_context(
+                active_model="res.partner", active_ids=(self.zoe | self.john).ids
+            )
+            .create({"dst_partner_id": self.zoe.id})
+        )
+        wizard.action_merge()
+        self.assertFalse(self.john.exists())
+        self._assert_live("partners merged")
+        # Re-import, rows shuffled, one amount changed; a dry run changes nothing.
+        rows = [*reversed(self.online_rows), "W5,C3,2024-01-01,15.00,Purchase,Key\r\n"]
+        rows[0] = rows[0].replace("20.00", "25.00")
+        self._import("online", ONLINE + "".join(rows), dry_run=True)
+        self._assert_live("dry run")
+        self._import("online", ONLINE + "".join(rows))
+        self._assert_live("re-import")
+        # Archived customers leave the list, as before.
+        self.ann.active = False
+        self._assert_live("customer archived")
+
+    def test_amount_in_company_currency_is_stored_and_follows_the_rates(self):
+        Purchase = self.env["contoso.purchase"]
+        purchase = Purchase.create(
+            {
+                "channel": "online",
+                "source_ref": "B1",
+                "partner_id": self.zoe.id,
+                "date": "2022-01-01",
+                "company_id": self.company_b.id,
+                "currency_id": self.company.currency_id.id,
+                "amount_total": 100,
+            }
+        )
+        # No rate of our currency for company B yet: 1.
+        self.assertEqual(purchase.amount_company, 100)
+        # A client cannot write another amount: it is converted again.
+        purchase.write({"amount_company": 1})
+        self.assertEqual(purchase.amount_company, 100)
+        rate = self.env["res.currency.rate"].create(
+            {
+                "currency_id": self.company.currency_id.id,
+                "rate": 0.5,
+                "name": "2021-06-01",
+                "company_id": self.company_b.id,
+            }
+        )
+        self.assertEqual(purchase.amount_company, 200)
+        rate.rate = 0.25
+        self.assertEqual(purchase.amount_company, 400)
+        purchase.date = "2021-01-01"  # before the rate
+        self.assertEqual(purchase.amount_company, 100)
+        purchase.date = "2022-01-01"
+        rate.unlink()
+        self.assertEqual(purchase.amount_company, 100)
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": self.company.currency_id.id,
+                "rate": 0.5,
+                "name": "2021-06-01",
+                "company_id": self.company_b.id,
+            }
+        )
+        self.assertEqual(purchase.amount_company, 200)
+        # Company B now keeps its books in our currency: no conversion.
+        self.company_b.currency_id = self.company.currency_id
+        self.assertEqual(purchase.amount_company, 100)
+
+    def test_totals_follow_raw_sql_and_are_rolled_back(self):
+        """The partner merge and the import write purchases in SQL: the totals
+        per customer follow in the same statement, and a rollback undoes both."""
+        self.assertEqual(
+            self._totals(),
+            [
+                (self.zoe.id, self.company.id, 150.5, 30, 3, *self._dates("C1")),
+                (self.john.id, self.company.id, 70, 0, 1, *self._dates("C2")),
+                (self.ann.id, self.company.id, 20, 0, 1, *self._dates("C3")),
+            ],
+        )
+        self.env.cr.execute(
+            "UPDATE contoso_purchase SET partner_id = %s WHERE partner_id = %s",
+            [self.zoe.id, self.john.id],
+        )
+        self.env.cr.execute("SAVEPOINT totals")
+        self.env.cr.execute(
+            "DELETE FROM contoso_purchase WHERE partner_id = %s", [self.ann.id]
+        )
+        self.assertEqual(len(self._totals()), 1)
+        self.env.cr.execute("ROLLBACK TO SAVEPOINT totals")
+        self.assertEqual(
+            [row[:5] for row in self._totals()],
+            [
+                (self.zoe.id, self.company.id, 220.5, 30, 4),
+                (self.ann.id, self.company.id, 20, 0, 1),
+            ],
+        )
+
+    def _dates(self, ref):
+        purchases = self.env["contoso.purchase"].search(
+            [("partner_id.contoso_contact_ref", "=", ref)]
+        )
+        dates = purchases.mapped("date")
+        return min(dates), max(dates)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomer360TotalsVisibility(DataHubCase):
+    def test_salesperson_sees_what_he_saw(self):
+        """Totals are not a way around the company: a salesperson of the first
+        company does not see company B's purchases of a shared customer."""
+        self._import("contacts", CONTACTS + "C1,Zoé,Dupont,,z@example.com,,,,,,,\r\n")
+        self._import("online", ONLINE + "W1,C1,2021-03-04,100.00,Purchase,X\r\n")
+        zoe = self._partner("C1")
+        company_b = self.env["res.company"].create({"name": "Contoso Europe"})
+        self.env["contoso.purchase"].create(
+            {
+                "channel": "online",
+                "source_ref": "B1",
+                "partner_id": zoe.id,
+                "date": "2022-01-01",
+                "company_id": company_b.id,
+                "currency_id": company_b.currency_id.id,
+                "amount_total": 400,
+            }
+        )
+        sally = new_test_user(
+            self.env,
+            login="t_sally_b",
+            name="Sally B",
+            groups="base.group_user,contoso_sales.group_salesperson",
+        )
+        customer = (
+            self.env["contoso.customer"]
+            .with_user(sally)
+            .search([("partner_id", "=", zoe.id)])
+        )
+        self.assertEqual((customer.spend_web, customer.purchase_count), (100, 1))
