@@ -63,11 +63,12 @@ class ContosoLoyaltyMember(models.Model):
     match_state = fields.Selection(MATCH_STATES, string="Match", index=True)
     match_reason = fields.Char(string="Why")
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    # No index of its own: the unique index (company_id, loyalty_ref) serves
+    # it, and an index more is written for every member an import inserts.
     company_id = fields.Many2one(
         "res.company",
         string="Company",
         required=True,
-        index=True,
         default=lambda self: self.env.company,
         help="The company whose loyalty scheme issued the card.",
     )
@@ -76,6 +77,13 @@ class ContosoLoyaltyMember(models.Model):
         "(company_id, loyalty_ref)",
         "This LoyaltyId is already imported: each card is unique in a company.",
     )
+
+    def init(self):
+        # Databases installed before keep the index Odoo made for company_id
+        # (it never drops an index by itself).
+        self.env.cr.execute(
+            "DROP INDEX IF EXISTS contoso_loyalty_member__company_id_index"
+        )
 
     @api.model
     def _auto_threshold(self):

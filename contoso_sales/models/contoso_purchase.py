@@ -9,11 +9,14 @@ class ContosoPurchase(models.Model):
     _order = "date desc, id desc"
     _rec_name = "source_ref"
 
+    # Neither the channel nor the company has an index of its own: the unique
+    # index (company_id, channel, source_ref) serves both, and each index
+    # more is written for every row an import inserts (a third of the insert
+    # time for these two).
     channel = fields.Selection(
         [("online", "Web"), ("pos", "Shop")],
         string="Channel",
         required=True,
-        index=True,
     )
     source_ref = fields.Char(
         string="Purchase ID",
@@ -47,7 +50,6 @@ class ContosoPurchase(models.Model):
         "res.company",
         string="Company",
         required=True,
-        index=True,
         default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(
@@ -69,6 +71,14 @@ class ContosoPurchase(models.Model):
     _amount_positive = models.Constraint(
         "CHECK (amount_total >= 0)", "A purchase amount must be 0 or more."
     )
+
+    def init(self):
+        # Databases installed before keep the indexes Odoo made for these
+        # fields (it never drops an index by itself).
+        self.env.cr.execute(
+            "DROP INDEX IF EXISTS contoso_purchase__channel_index, "
+            "contoso_purchase__company_id_index"
+        )
 
     def _relink(self, contact_refs=(), loyalty_refs=()):
         """Set partner_id, in SQL, on the purchases of these refs, whatever batch
