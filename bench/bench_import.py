@@ -47,6 +47,13 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def load_average():
+    """When, and the machine's load: ratios of the same run hold, rates move
+    with it."""
+    now = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    return "{}, load average {:.2f} {:.2f} {:.2f}".format(now, *os.getloadavg())
+
+
 def import_file(env, source, path):
     batch = env["contoso.import.batch"].create(
         {"source": source, "filename": path.name}
@@ -246,7 +253,8 @@ def main():
         hub[name] = importlib.import_module(f"odoo.addons.contoso_sales.datahub.{name}")
     customers = int(100_000 * scale)
     with tempfile.TemporaryDirectory() as folder:
-        print(f"\nGenerating sample exports for {customers} customers...", flush=True)
+        print(f"\n{load_average()}")
+        print(f"Generating sample exports for {customers} customers...", flush=True)
         paths = hub["sample"].write_samples(Path(folder), customers)
         for source in SOURCES:
             paths[f"{source}_shuffled"] = shuffle_file(paths[source])
@@ -257,6 +265,7 @@ def main():
         )
         print(f"  peak memory before importing: {peak_mb():.0f} MB", flush=True)
         mine = run(args.addon_db, addon, paths)
+        print(f"  addon imports done, {load_average()}", flush=True)
         loads = run(args.addon_db, vanilla_addon_models, samples)
         loads["contacts"] = run(args.vanilla_db, vanilla_contacts, samples["contacts"])
 
@@ -315,6 +324,7 @@ def main():
         f"peak memory of the process: {max(mine[s]['peak_mb'] for s in SOURCES):.0f} "
         f"MB (target < 500 MB); files total {sum(sizes.values()):.0f} MB"
     )
+    print(load_average())
 
 
 if __name__ == "__main__":

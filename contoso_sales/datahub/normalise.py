@@ -61,6 +61,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SIGNED_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_EMAIL = re.compile(r"[^@]+@[^@]+\.[^@]+")
+_NAME_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 class RowError(ValueError):
@@ -192,7 +194,7 @@ def normalise_email(text):
     """Lower case, no spaces nor invisible characters:
     ' Jane.Doe @Example.COM' -> 'jane.doe@example.com'."""
     email = "".join(clean_ref(text).split()).lower()
-    return email if re.fullmatch(r"[^@]+@[^@]+\.[^@]+", email) else ""
+    return email if _EMAIL.fullmatch(email) else ""
 
 
 def clean_name(text):
@@ -213,7 +215,7 @@ def strip_accents(text):
 
 
 def name_tokens(text):
-    return sorted(re.findall(r"[a-z0-9]+", strip_accents(clean_name(text)).lower()))
+    return sorted(_NAME_TOKEN.findall(strip_accents(clean_name(text)).lower()))
 
 
 def name_key(text):
@@ -224,6 +226,10 @@ def name_key(text):
 
 def check_cells(values):
     """RowError naming the first column that holds a control character."""
+    # One search over the whole row: a clean row (nearly all) costs one call,
+    # not one per cell.
+    if not _CONTROL.search("".join(values.values())):
+        return
     for column, text in values.items():
         if text and _CONTROL.search(text):
             char = _CONTROL.search(text)[0]

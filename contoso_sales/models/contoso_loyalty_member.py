@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..datahub.matching import BLOCK_LIMIT, ContactIndex
+from .table_indexes import drop_old_indexes
 
 MATCH_STATES = [
     ("auto", "Linked automatically"),
@@ -34,7 +35,7 @@ class ContosoLoyaltyMember(models.Model):
     points = fields.Integer(string="Reward Points")
     contact_ref = fields.Char(
         string="Contact ID",
-        index=True,
+        index="btree_not_null",
         help="ContactId given by the loyalty export, often empty.",
     )
     row_hash = fields.Char(
@@ -60,14 +61,18 @@ class ContosoLoyaltyMember(models.Model):
     match_score = fields.Integer(
         string="Match Score", help="0 to 100: how sure the match is."
     )
-    match_state = fields.Selection(MATCH_STATES, string="Match", index=True)
+    # Indexed only where someone has work to do (_match_open_idx): nearly every
+    # member is linked automatically, and a btree of a few values repeated
+    # tens of thousands of times is slow to insert into.
+    match_state = fields.Selection(MATCH_STATES, string="Match")
     match_reason = fields.Char(string="Why")
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    # No index of its own: the unique index (company_id, loyalty_ref) serves
+    # it, and an index more is written for every member an import inserts.
     company_id = fields.Many2one(
         "res.company",
         string="Company",
         required=True,
-        index=True,
         default=lambda self: self.env.company,
         help="The company whose loyalty scheme issued the card.",
     )
@@ -76,6 +81,17 @@ class ContosoLoyaltyMember(models.Model):
         "(company_id, loyalty_ref)",
         "This LoyaltyId is already imported: each card is unique in a company.",
     )
+
+    _match_open_idx = models.Index(
+        "(match_state) WHERE match_state IN ('review', 'none')"
+    )
+
+    def init(self):
+        # Databases installed before keep the indexes Odoo made for these
+        # fields (it never drops nor narrows an index by itself).
+        drop_old_indexes(
+            self.env.cr, self._table, ["company_id", "match_state"], ["contact_ref"]
+        )
 
     @api.model
     def _auto_threshold(self):

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .table_indexes import drop_old_indexes
+
 
 class ContosoPurchase(models.Model):
     """A shop (POS) or web purchase imported from Contoso's exports."""
@@ -9,24 +11,31 @@ class ContosoPurchase(models.Model):
     _order = "date desc, id desc"
     _rec_name = "source_ref"
 
+    # Neither the channel nor the company has an index of its own: the unique
+    # index (company_id, channel, source_ref) serves both, and each index
+    # more is written for every row an import inserts (a third of the insert
+    # time for these two).
     channel = fields.Selection(
         [("online", "Web"), ("pos", "Shop")],
         string="Channel",
         required=True,
-        index=True,
     )
     source_ref = fields.Char(
         string="Purchase ID",
         required=True,
         help="PurchaseId in the export: re-importing it updates this purchase.",
     )
+    # Without the empty refs (each purchase has only one of the two): an
+    # index entry fewer per purchase, and no pile of NULLs to insert into.
     contact_ref = fields.Char(
         string="Contact ID",
-        index=True,
+        index="btree_not_null",
         help="ContactId given by the web shop export.",
     )
     loyalty_ref = fields.Char(
-        string="Loyalty ID", index=True, help="LoyaltyId given by the shop export."
+        string="Loyalty ID",
+        index="btree_not_null",
+        help="LoyaltyId given by the shop export.",
     )
     row_hash = fields.Char(
         string="Row Hash",
@@ -47,7 +56,6 @@ class ContosoPurchase(models.Model):
         "res.company",
         string="Company",
         required=True,
-        index=True,
         default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(
@@ -69,6 +77,17 @@ class ContosoPurchase(models.Model):
     _amount_positive = models.Constraint(
         "CHECK (amount_total >= 0)", "A purchase amount must be 0 or more."
     )
+
+    def init(self):
+        # Databases installed before keep the indexes Odoo made for these
+        # fields (it never drops nor narrows an index by itself): the refs'
+        # full indexes are dropped and made again without NULLs.
+        drop_old_indexes(
+            self.env.cr,
+            self._table,
+            ["channel", "company_id"],
+            ["contact_ref", "loyalty_ref"],
+        )
 
     def _relink(self, contact_refs=(), loyalty_refs=()):
         """Set partner_id, in SQL, on the purchases of these refs, whatever batch

@@ -83,6 +83,80 @@ class TestDataHubSpeed(DataHubCase):
         purchase = self.env["contoso.purchase"].search([("source_ref", "=", "P1")])
         self.assertEqual(purchase.amount_total, 12.5)
 
+    def _import_in_chunks_of_two(self, source, text):
+        """Import with chunks of two rows, noting the queries that read the
+        hashes of the last imports of purchases."""
+        param = self.env["ir.config_parameter"].sudo()
+        param.set_param("contoso_sales.import_chunk_rows", 2)
+        queries = []
+        cursor_class = type(self.env.cr)
+        original = cursor_class.execute
+
+        def execute(cr, query, params=None, *args, **kwargs):
+            if "source_ref, row_hash" in str(query):
+                queries.append(str(query))
+            return original(cr, query, params, *args, **kwargs)
+
+        with patch.object(cursor_class, "execute", execute):
+            batch = self._import(source, text)
+        return batch, queries
+
+    def test_a_large_re_import_reads_the_last_imports_once(self):
+        rows = [f"P{i},C1,2026-01-0{i},{i}.00,Purchase,Camera" for i in range(1, 7)]
+        self._import("online", ONLINE + "\r\n".join(rows) + "\r\n")
+        shuffled = ONLINE + "\r\n".join(reversed(rows)) + "\r\n"
+        batch, queries = self._import_in_chunks_of_two("online", shuffled)
+        self.assertEqual(self._counts(batch), (6, 0, 0, 6, 0))
+        # Three chunks, one read of the last imports: not one per chunk.
+        self.assertEqual(len(queries), 1, queries)
+
+    def test_a_key_written_in_an_earlier_chunk_is_not_skipped_later(self):
+        self._import("online", ONLINE + PURCHASES[0] + "\r\n")
+        # The first chunk changes P1; the second brings P1 back to the row
+        # last imported before this file: it is the file's last word on P1,
+        # and must be written, not skipped as equal to what was read before.
+        changed = PURCHASES[0].replace("12.50", "20.00")
+        text = ONLINE + "\r\n".join([changed, *PURCHASES[1:], PURCHASES[0]]) + "\r\n"
+        batch, _queries = self._import_in_chunks_of_two("online", text)
+        self.assertEqual(batch.rows_done, 4)
+        purchase = self.env["contoso.purchase"].search([("source_ref", "=", "P1")])
+        self.assertEqual(purchase.amount_total, 12.5)
+
+    def test_imported_tables_index_only_what_is_looked_up(self):
+        # Every index is written for every row an import inserts: the company
+        # and the channel are served by the unique (company_id, ...) indexes,
+        # empty refs and members linked automatically are never looked up.
+        self.env.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('contoso_purchase', 'contoso_loyalty_member')"
+        )
+        indexes = dict(self.env.cr.fetchall())
+        self.assertFalse(
+            indexes.keys()
+            & {
+                "contoso_purchase__channel_index",
+                "contoso_purchase__company_id_index",
+                "contoso_loyalty_member__company_id_index",
+                "contoso_loyalty_member__match_state_index",
+            }
+        )
+        for name in (
+            "contoso_purchase__contact_ref_index",
+            "contoso_purchase__loyalty_ref_index",
+            "contoso_loyalty_member__contact_ref_index",
+            "contoso_loyalty_member_match_open_idx",
+            "contoso_purchase_source_ref_uniq",
+            "contoso_loyalty_member_loyalty_ref_uniq",
+        ):
+            self.assertIn(name, indexes)
+        for name in (
+            "contoso_purchase__contact_ref_index",
+            "contoso_purchase__loyalty_ref_index",
+            "contoso_loyalty_member__contact_ref_index",
+            "contoso_loyalty_member_match_open_idx",
+        ):
+            self.assertIn(" WHERE ", indexes[name], name)
+
     def test_unchanged_contacts_and_members_are_not_cleaned_again(self):
         contacts = CONTACTS + "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n"
         members = LOYALTY + "L1,Ann Lee,ann@example.com,,,10,\r\n"
