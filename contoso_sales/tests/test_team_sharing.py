@@ -141,9 +141,13 @@ class TestTeamSharing(ContosoCase):
                         ("team_id.member_ids", "in", user.id),
                     ]
                 )
-                own = Lead.search(["|", ("user_id", "=", user.id), ("user_id", "=", False)])
+                own = Lead.search(
+                    ["|", ("user_id", "=", user.id), ("user_id", "=", False)]
+                )
+                allowed = user.company_ids | self.env["res.company"]
                 self.assertEqual(
-                    Lead.with_user(user).search([]), (shared | own).filtered(
-                        lambda lead: lead.company_id in (user.company_ids | self.env["res.company"])
+                    Lead.with_user(user).search([]),
+                    (shared | own).filtered(
+                        lambda lead, allowed=allowed: lead.company_id in allowed
                     ),
                 )
