@@ -4,16 +4,20 @@ vanilla and on the addon database, each in its own pipeline.
 Everything is created through the ORM as superuser, as an admin's data
 migration would, with chatter logging off (`tracking_disable`,
 `mail_create_nolog`): that only skips the "created" notes, never a field.
+Each deal then gets the "created" message Odoo logs on a new deal, the same
+on both databases, written in one batch (`_log_created`), so that a deal's
+chatter holds what it would in production on either side.
 """
 
 import random
 import time
 
+from markupsafe import Markup
 from odoo import fields
 
 # Part of the seeded template databases' names: change it with what the seed
 # makes, so that the next run seeds again.
-SEED_VERSION = 1
+SEED_VERSION = 2
 PASSWORD_SUFFIX = "-load"
 ROLES = {
     # role: (count, vanilla groups, addon groups)
@@ -291,6 +295,7 @@ def _deals(env, size, rng, users, companies, team, stages, won, addon):
             )
             fate.append(status)
         batch = leads.create(vals)
+        _log_created(env, batch)
         _commit(env)
         deals |= batch
         to_win |= batch.browse(
@@ -315,6 +320,29 @@ def _deals(env, size, rng, users, companies, team, stages, won, addon):
         )
     to_win.write({"stage_id": won.id})
     return deals
+
+
+def _log_created(env, deals):
+    """The message `mail.thread.create` posts on each new deal without
+    `mail_create_nolog` (crm's creation subtype and text, by the creating
+    user), created in one batch instead of one `message_post` a deal."""
+    subtype = deals._creation_subtype()
+    author = env.user.partner_id
+    env["mail.message"].create(
+        [
+            {
+                "model": deals._name,
+                "res_id": deal.id,
+                "message_type": "notification",
+                "subtype_id": subtype.id,
+                "author_id": author.id,
+                "email_from": author.email_formatted,
+                "body": Markup('<div summary="o_mail_notification"><p>%s</p></div>')
+                % deal._creation_message(),
+            }
+            for deal in deals
+        ]
+    )
 
 
 def _activities(env, rng, deals):

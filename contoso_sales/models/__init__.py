@@ -29,6 +29,7 @@ from . import (
     crm_lead_tech_check,
     crm_stage,
     crm_team,
+    crm_team_member,
     crm_team_pipeline,
     ir_actions_actions,
     mail_activity,

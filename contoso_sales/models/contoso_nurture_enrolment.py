@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
@@ -108,12 +109,10 @@ class ContosoNurtureEnrolment(models.Model):
 
     @api.depends("step_id", "cadence_id.step_ids")
     def _compute_step_number(self):
+        steps_by_cadence = self._cadence_steps()
         for enrolment in self:
-            steps = enrolment.cadence_id.step_ids
-            enrolment.step_number = (
-                steps.ids.index(enrolment.step_id.id) + 1
-                if enrolment.step_id in steps
-                else 0
+            enrolment.step_number = enrolment._step_position(
+                steps_by_cadence[enrolment.cadence_id]
             )
 
     @api.depends("state", "date_due")
@@ -562,17 +561,42 @@ class ContosoNurtureEnrolment(models.Model):
                 cadence=enrolment.cadence_id.name,
             )
 
-    def _progress(self):
-        """'Nurturing 2/4 — Check-in email due Mar 7'."""
+    def _cadence_steps(self):
+        """{cadence: its steps in order} for these enrolments' cadences, in one
+        query that also reads what the deal's nurturing status shows of them."""
+        Step = self.env["contoso.nurture.step"]
+        steps = Step.search_fetch(
+            [("cadence_id", "in", self.cadence_id.ids)],
+            ["cadence_id", "summary", "mail_template_id"],
+        )
+        return defaultdict(Step.browse, steps.grouped("cadence_id"))
+
+    def _step_position(self, steps):
+        """Position of the current step among its cadence's ``steps``, from 1."""
         self.ensure_one()
-        total = len(self.cadence_id.step_ids)
+        return steps.ids.index(self.step_id.id) + 1 if self.step_id in steps else 0
+
+    def _progress_texts(self):
+        """{enrolment: its progress line}: the deal form's nurturing status, the
+        same few queries for any number of enrolments."""
+        running = self.filtered(lambda e: e.state in RUNNING_STATES)
+        steps_by_cadence = running._cadence_steps()
+        return {
+            enrolment: enrolment._progress(steps_by_cadence[enrolment.cadence_id])
+            for enrolment in self
+        }
+
+    def _progress(self, steps):
+        """'Nurturing 2/4 — Check-in email due Mar 7'; ``steps``: the cadence's
+        steps in order (`_cadence_steps`)."""
+        self.ensure_one()
         if self.state == "done":
             return self.env._("Nurturing finished")
         if self.state == "stopped":
             return self.env._("Nurturing stopped: %(reason)s", reason=self.stop_reason)
         values = {
-            "number": self.step_number,
-            "total": total,
+            "number": self._step_position(steps),
+            "total": len(steps),
             "step": self.step_id.summary,
             # "Mar 7" / "7 mars": the month and day in the reader's own order
             "date": format_skeleton(

@@ -44,18 +44,28 @@ class CrmLead(models.Model):
     )
     @api.depends_context("lang")
     def _compute_contoso_nurture(self):
-        for lead in self:
-            enrolments = lead.contoso_nurture_enrolment_ids
-            enrolment = (
-                enrolments.filtered(lambda e: e.state in ("running", "paused"))
-                or enrolments
+        shown = {
+            lead: (
+                lead.contoso_nurture_enrolment_ids.filtered(
+                    lambda e: e.state in ("running", "paused")
+                )
+                or lead.contoso_nurture_enrolment_ids
             )[:1]
+            for lead in self
+        }
+        progress = (
+            self.env["contoso.nurture.enrolment"]
+            .concat(*shown.values())
+            ._progress_texts()
+        )
+        for lead in self:
+            enrolment = shown[lead]
             lead.contoso_nurture_enrolment_id = enrolment
             lead.contoso_nurture_state = enrolment.state
             lead.contoso_nurture_is_email = bool(
                 enrolment.state == "running" and enrolment.step_id.mail_template_id
             )
-            lead.contoso_nurture_progress = enrolment._progress() if enrolment else ""
+            lead.contoso_nurture_progress = progress.get(enrolment, "")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -138,8 +148,13 @@ class CrmLead(models.Model):
         # sudo: the deal's own write passed the user's access check; its
         # enrolments only follow it. Stopped together per reason (a mass
         # stage move), each reason in its salesperson's language.
+        # Only a won or inactive deal stops its cadence: a move between open
+        # stages (most stage changes) reads no enrolment at all.
+        closed = self.sudo().filtered(
+            lambda lead: lead.stage_id.is_won or not lead.active
+        )
         by_reason = defaultdict(lambda: self.env["contoso.nurture.enrolment"].sudo())
-        for lead in self.sudo().filtered(lambda lead: lead._contoso_nurture_running()):
+        for lead in closed.filtered(lambda lead: lead._contoso_nurture_running()):
             env = lead._contoso_lang_env()
             if lead.stage_id.is_won:
                 reason = env._("the deal was won.")

@@ -56,11 +56,9 @@ class CrmTeam(models.Model):
                 and team.contoso_tech_check != bool(vals["contoso_tech_check"])
             )
         )
-        if not changed:
-            return super().write(vals)
         # Which teams are gated is the Contoso sales managers' decision, not that
         # of any Odoo Sales Administrator.
-        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+        if changed and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
             raise AccessError(
                 self.env._(
                     "%(user)s cannot change Tech Checks of team %(team)s: it "
@@ -71,12 +69,16 @@ class CrmTeam(models.Model):
                 )
             )
         result = super().write(vals)
-        self.env["crm.lead"]._tech_check_raise_blocked_by_setting(
-            [("team_id", "in", changed.ids)],
-            self.env._(
-                "Tech Checks of team %(team)s", team=", ".join(changed.mapped("name"))
-            ),
-        )
+        if changed:
+            self.env["crm.lead"]._tech_check_raise_blocked_by_setting(
+                [("team_id", "in", changed.ids)],
+                self.env._(
+                    "Tech Checks of team %(team)s",
+                    team=", ".join(changed.mapped("name")),
+                ),
+            )
+        if "contoso_share_deals" in vals:
+            self.env["crm.team.member"]._contoso_sharing_changed()
         return result
 
     @api.ondelete(at_uninstall=False)

@@ -95,3 +95,72 @@ class TestVisibilityOverRpc(ContosoHttpCase):
         self.assertAccessError(
             self.call_kw_reply("contoso.tech.check", "search_read", [[], ["details"]])
         )
+
+    def test_team_sharing_follows_membership_between_requests(self):
+        """The sharing rules are cached per user between requests: a manager
+        taking Sally off a sharing team must close Otto's deal to her at her
+        next call, and she cannot put herself back."""
+        manager = rpc_user(
+            self.env,
+            "rpc_mona",
+            "base.group_user,contoso_sales.group_sales_manager",
+            name="RPC Mona",
+        )
+        west = self.env["crm.team"].create(
+            {
+                "name": "RPC West",
+                "contoso_share_deals": True,
+                "member_ids": [(4, self.sally.id), (4, self.otto.id)],
+            }
+        )
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "Otto's West deal",
+                "type": "opportunity",
+                "user_id": self.otto.id,
+                "team_id": west.id,
+            }
+        )
+        self.login(self.sally)
+        self.assertEqual(
+            self.call_kw("crm.lead", "read", [deal.ids, ["name"]])[0]["name"],
+            "Otto's West deal",
+        )
+        self.login(manager)
+        self.call_kw(
+            "crm.team", "write", [west.ids, {"member_ids": [(3, self.sally.id)]}]
+        )
+        self.login(self.sally)
+        self.assertAccessError(
+            self.call_kw_reply("crm.lead", "read", [deal.ids, ["name"]])
+        )
+        self.assertEqual(
+            self.call_kw("crm.lead", "search", [[("id", "=", deal.id)]]), []
+        )
+        self.assertAccessError(
+            self.call_kw_reply(
+                "crm.team", "write", [west.ids, {"member_ids": [(4, self.sally.id)]}]
+            )
+        )
+        self.assertAccessError(
+            self.call_kw_reply(
+                "crm.team.member",
+                "create",
+                [{"crm_team_id": west.id, "user_id": self.sally.id}],
+            )
+        )
+        # The manager shares the team with her again, then stops sharing it.
+        self.login(manager)
+        self.call_kw(
+            "crm.team", "write", [west.ids, {"member_ids": [(4, self.sally.id)]}]
+        )
+        self.login(self.sally)
+        self.assertEqual(
+            self.call_kw("crm.lead", "search", [[("id", "=", deal.id)]]), deal.ids
+        )
+        self.login(manager)
+        self.call_kw("crm.team", "write", [west.ids, {"contoso_share_deals": False}])
+        self.login(self.sally)
+        self.assertEqual(
+            self.call_kw("crm.lead", "search", [[("id", "=", deal.id)]]), []
+        )

@@ -99,6 +99,51 @@ class TestNurture(ContosoCase):
         )
         self.assertEqual(deal.contoso_nurture_progress, "Nurturing finished")
 
+    def test_status_of_many_deals_in_a_few_queries(self):
+        """The nurturing status (the deal form's banner) reads the deals'
+        enrolments and their cadences' steps once for all the deals, whatever
+        their number and state, and says the same as step by step."""
+        with freeze_time("2026-03-02"):
+            deals = self.env["crm.lead"].concat(
+                *(self._deal(name=f"Fabrikam alarm {n}") for n in range(5))
+            )
+            _running, second, paused, stopped, finished = deals
+            self._done(second)
+            self._enrolment(paused).action_pause()
+            self._enrolment(stopped)._stop("the customer moved.")
+            for _step in self.steps:
+                self._done(finished)
+            deals |= self._deal(partner=self.individual, name="Ivan's alarm")
+        as_sally = deals.with_user(self.salesperson)
+        # Sally's rules and language are cached, as in her session; the deals,
+        # enrolments and steps are read again.
+        self.env.invalidate_all()
+        as_sally.mapped("contoso_nurture_progress")
+        for model in ("crm.lead", "contoso.nurture.enrolment", "contoso.nurture.step"):
+            self.env[model].invalidate_model()
+        # the deals, their enrolments' ids, the enrolments, the cadences' steps
+        with self.assertQueryCount(4):
+            progress = as_sally.mapped("contoso_nurture_progress")
+        self.assertEqual(
+            progress,
+            [
+                "Nurturing 1/4 — Introduction call due Mar 2",
+                "Nurturing 2/4 — Information email due Mar 3",
+                "Nurturing 1/4 paused — Introduction call",
+                "Nurturing stopped: the customer moved.",
+                "Nurturing finished",
+                "",
+            ],
+        )
+        self.assertEqual(
+            as_sally.contoso_nurture_enrolment_ids.sorted("id").mapped("step_number"),
+            [1, 2, 1, 1, 0],
+        )
+        self.assertEqual(
+            as_sally.mapped("contoso_nurture_is_email"),
+            [False, True, False, False, False, False],
+        )
+
     def test_spec_dates(self):
         with freeze_time("2026-03-02"):  # day 0
             deal = self._deal()
