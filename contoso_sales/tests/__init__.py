@@ -13,6 +13,7 @@ from . import (
     test_datahub_matching_db,
     test_datahub_normalise,
     test_datahub_reader,
+    test_datahub_settings,
     test_datahub_speed,
     test_datahub_survivorship,
     test_deal_lines,
