@@ -1,6 +1,7 @@
 from . import (
     test_attack_edges,
     test_concurrency,
+    test_concurrency_rates,
     test_consultant_attack,
     test_consultant_view,
     test_customer360_totals,
