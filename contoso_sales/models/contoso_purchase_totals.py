@@ -32,9 +32,13 @@ AMOUNT_COMPANY = """
                 OLD.amount_company) THEN
             RETURN NEW;
         END IF;
+        IF EXISTS (SELECT 1 FROM res_company c
+                    WHERE c.id = NEW.company_id
+                      AND c.currency_id = NEW.currency_id) THEN
+            NEW.amount_company := NEW.amount_total;
+            RETURN NEW;
+        END IF;
         NEW.amount_company := NEW.amount_total / COALESCE(
-            (SELECT 1.0 FROM res_company c
-              WHERE c.id = NEW.company_id AND c.currency_id = NEW.currency_id),
             (SELECT r.rate FROM res_currency_rate r
               WHERE r.currency_id = NEW.currency_id
                 AND r.name <= NEW.date
@@ -43,9 +47,6 @@ AMOUNT_COMPANY = """
               LIMIT 1),
             1.0);
         IF NOT EXISTS (
-               SELECT 1 FROM res_company c
-                WHERE c.id = NEW.company_id AND c.currency_id = NEW.currency_id)
-           AND NOT EXISTS (
                SELECT 1 FROM contoso_purchase_rate_stamp s
                 WHERE s.currency_id = NEW.currency_id
                   AND s.xmin = xid(pg_current_xact_id())) THEN
