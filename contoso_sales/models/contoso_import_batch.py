@@ -463,7 +463,7 @@ class ContosoImportBatch(models.Model):
         """A number the administrator set in the system parameters: text, not a
         finite number or below `minimum` (a typo, "nan", "-1") falls back to the
         default with a warning, so a bad value never stops the imports nor makes
-        a chunk of no rows (a file marked done with nothing imported)."""
+        a chunk of no rows (a file ended as failed, with nothing imported)."""
         value = self.env["ir.config_parameter"].sudo().get_param(key)  # a setting
         if value in (None, False, ""):
             return default
