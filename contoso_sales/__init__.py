@@ -8,6 +8,7 @@ def uninstall_hook(env):
     env.cr.execute(
         """
         DROP TABLE IF EXISTS contoso_purchase_total;
+        DROP TABLE IF EXISTS contoso_purchase_rate_stamp;
         DROP FUNCTION IF EXISTS contoso_purchase_total_refresh() CASCADE;
         DROP FUNCTION IF EXISTS contoso_purchase_amount_company() CASCADE;
         """

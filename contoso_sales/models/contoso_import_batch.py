@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -458,21 +459,43 @@ class ContosoImportBatch(models.Model):
     # -- processing ------------------------------------------------------------
 
     @api.model
+    def _number_param(self, key, default, cast=int, minimum=0):
+        """A number the administrator set in the system parameters: text, not a
+        finite number or below `minimum` (a typo, "nan", "-1") falls back to the
+        default with a warning, so a bad value never stops the imports nor makes
+        a chunk of no rows (a file ended as failed, with nothing imported)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(key)  # a setting
+        if value in (None, False, ""):
+            return default
+        try:
+            number = cast(value)
+            valid = math.isfinite(number) and number >= minimum
+        except (TypeError, ValueError, OverflowError):
+            valid = False
+        if not valid:
+            _logger.warning(
+                "System parameter %s = %r is not a number of at least %s: %s used",
+                key,
+                value,
+                minimum,
+                default,
+            )
+            return default
+        return number
+
+    @api.model
     def _chunk_rows(self):
-        param = self.env["ir.config_parameter"].sudo()  # reading a setting only
-        return int(param.get_param("contoso_sales.import_chunk_rows", 10000))
+        return self._number_param("contoso_sales.import_chunk_rows", 10000, minimum=1)
 
     @api.model
     def _import_nice(self):
         # Queued files only: a small file imported in the wizard's request is
         # the user's own request, at the server's priority.
-        param = self.env["ir.config_parameter"].sudo()  # reading a setting only
-        return int(param.get_param("contoso_sales.import_nice", 10))
+        return self._number_param("contoso_sales.import_nice", 10)
 
     @api.model
     def _chunk_seconds(self):
-        param = self.env["ir.config_parameter"].sudo()  # reading a setting only
-        return float(param.get_param("contoso_sales.import_chunk_seconds", 0.5))
+        return self._number_param("contoso_sales.import_chunk_seconds", 0.5, cast=float)
 
     def _fit_chunk(self, size, rows, seconds):
         """The rows of the next committed chunk, so that a chunk's transaction

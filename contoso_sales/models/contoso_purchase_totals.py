@@ -8,7 +8,19 @@ from odoo.tools import SQL
 # converted again whenever what it depends on changes, or when anything else
 # (a client writing amount_company, a rate change setting it to NULL) touches
 # it; an update of other columns only (a partner relinked) skips the look-up.
+#
+# A purchase converted from another currency writes that currency's row of
+# contoso_purchase_rate_stamp, as a rate change does before converting again
+# (ContosoPurchase._recompute_amount_company): a purchase written while a rate
+# of its currency changes, each transaction blind to the other's row, then
+# fails to commit (serialization failure, retried by Odoo) instead of keeping
+# the old rate's amount forever. Once per transaction and currency: a rate
+# change converting many purchases again writes it once.
 AMOUNT_COMPANY = """
+    CREATE TABLE IF NOT EXISTS contoso_purchase_rate_stamp (
+        currency_id integer PRIMARY KEY,
+        changes bigint NOT NULL DEFAULT 0
+    );
     CREATE OR REPLACE FUNCTION contoso_purchase_amount_company()
     RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -20,9 +32,13 @@ AMOUNT_COMPANY = """
                 OLD.amount_company) THEN
             RETURN NEW;
         END IF;
+        IF EXISTS (SELECT 1 FROM res_company c
+                    WHERE c.id = NEW.company_id
+                      AND c.currency_id = NEW.currency_id) THEN
+            NEW.amount_company := NEW.amount_total;
+            RETURN NEW;
+        END IF;
         NEW.amount_company := NEW.amount_total / COALESCE(
-            (SELECT 1.0 FROM res_company c
-              WHERE c.id = NEW.company_id AND c.currency_id = NEW.currency_id),
             (SELECT r.rate FROM res_currency_rate r
               WHERE r.currency_id = NEW.currency_id
                 AND r.name <= NEW.date
@@ -30,6 +46,14 @@ AMOUNT_COMPANY = """
               ORDER BY r.company_id NULLS LAST, r.name DESC
               LIMIT 1),
             1.0);
+        IF NOT EXISTS (
+               SELECT 1 FROM contoso_purchase_rate_stamp s
+                WHERE s.currency_id = NEW.currency_id
+                  AND s.xmin = xid(pg_current_xact_id())) THEN
+            INSERT INTO contoso_purchase_rate_stamp AS s (currency_id)
+            VALUES (NEW.currency_id)
+            ON CONFLICT (currency_id) DO UPDATE SET changes = s.changes + 1;
+        END IF;
         RETURN NEW;
     END $$;
     DROP TRIGGER IF EXISTS contoso_purchase_amount_company ON contoso_purchase;
@@ -190,8 +214,20 @@ class ContosoPurchase(models.Model):
     def _recompute_amount_company(self, currency_ids, since):
         """Rates of these currencies changed from `since` on: the stored
         amounts of the purchases they convert follow (the trigger converts
-        again), and so do the totals."""
+        again), and so do the totals. The currencies' stamps first: a
+        purchase in one of them written meanwhile on another connection, which
+        this update cannot see, fails to commit and is written again."""
         self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO contoso_purchase_rate_stamp AS s (currency_id)
+                SELECT unnest(%s::integer[])
+                ON CONFLICT (currency_id) DO UPDATE SET changes = s.changes + 1
+                """,
+                sorted(currency_ids),
+            )
+        )
         self.env.cr.execute(
             SQL(
                 """

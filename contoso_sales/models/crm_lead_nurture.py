@@ -75,7 +75,9 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if {"stage_id", "active"} & set(vals):
+        if {"stage_id", "active"} & set(vals) and not self.env.context.get(
+            "contoso_nurture_losing"
+        ):
             self._contoso_nurture_stop_closed()
         if {"partner_id", "user_id"} & set(vals):
             self._contoso_nurture_auto_enrol()
@@ -217,6 +219,16 @@ class CrmLead(models.Model):
         )
         if activities:
             activities.action_feedback()
+        return result
+
+    def action_set_lost(self, **additional_values):
+        # Odoo archives the deal, then writes its lost probability and reason:
+        # stopped at the archive, the cadence would say "archived", not why
+        # the deal was lost. Stopped once the deal is as Lost leaves it.
+        result = super(
+            CrmLead, self.with_context(contoso_nurture_losing=True)
+        ).action_set_lost(**additional_values)
+        self._contoso_nurture_stop_closed()
         return result
 
     def action_contoso_nurture_start(self):

@@ -1,6 +1,7 @@
 from . import (
     test_attack_edges,
     test_concurrency,
+    test_concurrency_rates,
     test_consultant_attack,
     test_consultant_view,
     test_customer360_totals,
@@ -13,6 +14,7 @@ from . import (
     test_datahub_matching_db,
     test_datahub_normalise,
     test_datahub_reader,
+    test_datahub_settings,
     test_datahub_speed,
     test_datahub_survivorship,
     test_deal_lines,

@@ -320,6 +320,22 @@ class TestNurture(ContosoCase):
             self._enrolment(archived).stop_reason, "the deal was archived."
         )
 
+    def test_lost_deal_with_a_probability_says_lost(self):
+        """Odoo's Lost button archives the deal before it writes the lost
+        probability and reason: the cadence must still say it was lost, and
+        why, not that the deal was archived."""
+        deal = self._deal()
+        deal.probability = 30
+        reason = self.env["crm.lost.reason"].create({"name": "Went elsewhere"})
+        self.env["crm.lead.lost"].with_user(self.salesperson).create(
+            {"lead_ids": [(6, 0, deal.ids)], "lost_reason_id": reason.id}
+        ).action_lost_reason_apply()
+        enrolment = self._enrolment(deal)
+        self.assertEqual(enrolment.state, "stopped")
+        self.assertEqual(enrolment.stop_reason, "the deal was lost (Went elsewhere).")
+        stops = deal.message_ids.filtered(lambda m: "Nurturing stopped" in m.body)
+        self.assertEqual(len(stops), 1)
+
     def test_stops_on_customer_reply(self):
         deal = self._deal(self.contact)
         deal.message_post(
