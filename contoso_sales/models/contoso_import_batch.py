@@ -31,6 +31,8 @@ SOURCE_SELECTION = [
     ("online", "Online purchases"),
     ("pos", "Shop purchases"),
 ]
+# The first committed chunk of a queued file, before its pace is known.
+FIRST_CHUNK_ROWS = 100
 COUNTRY_ALIASES = {"usa": "us", "united states of america": "us", "uk": "gb"}
 
 # The addon's own tables take COPY into a temp table and one INSERT ... ON
@@ -530,6 +532,11 @@ class ContosoImportBatch(models.Model):
         if not self.date_start:
             vals["date_start"] = fields.Datetime.now()
         size = self.chunk_rows or self._chunk_rows()
+        if commit and not self.chunk_rows and self._chunk_seconds() > 0:
+            # Nothing known yet of this file's pace on this machine: a first
+            # chunk of import_chunk_rows could hold its locks for minutes.
+            # Chunks then grow to last about import_chunk_seconds.
+            size = min(size, FIRST_CHUNK_ROWS)
         if commit:
             if self.chunk_pending:
                 # The last run did not commit its chunk: its worker was killed

@@ -308,6 +308,35 @@ class TestDataHubBackground(DataHubCase):
         self.assertEqual(batch._fit_chunk(2, 2, 0.001), 4)
         self.assertEqual(batch._fit_chunk(4, 4, 0.001), 4)
 
+    def test_first_cron_chunk_is_small(self):
+        """A queued file's first committed chunk is not a full
+        import_chunk_rows: its pace is not known yet, and its locks would be
+        held for as long as 10,000 contacts take."""
+        param = self.env["ir.config_parameter"].sudo()
+        param.set_param("contoso_sales.import_chunk_rows", "10000")
+        text = CONTACTS + "".join(
+            f"C{i},First{i},Last{i},,p{i}@example.com,,,,,,,\r\n" for i in range(250)
+        )
+        with patch.object(type(self.env["ir.cron"]), "_trigger"):
+            batch = self._import("contacts", text)
+        sizes = []
+        original = type(batch)._import_chunk
+
+        def chunk(batch_, rows, lookups):
+            sizes.append(len(rows))
+            original(batch_, rows, lookups)
+
+        with (
+            patch.object(type(batch), "_import_chunk", chunk),
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", return_value=3600.0
+            ),
+        ):
+            self.env["contoso.import.batch"]._cron_process_queued()
+        self.assertEqual(sizes[0], 100)
+        self.assertEqual(sum(sizes), 250)
+        self.assertEqual(self._counts(batch), (250, 250, 0, 0, 0))
+
     def test_crash_mid_chunk_resumes_without_duplicates(self):
         with patch.object(type(self.env["ir.cron"]), "_trigger"):
             batch = self._import("contacts", self.text)
