@@ -577,7 +577,13 @@ class ContosoImportBatch(models.Model):
                     left = self.env["ir.cron"]._commit_progress(
                         len(rows), remaining=max(self.rows_total - self.rows_done, 0)
                     )
-                    if left < 30:
+                    # Odoo gives a job MIN_TIME_PER_JOB (10 s) of a run before
+                    # the other jobs' turn: chunks of about import_chunk_seconds
+                    # go on while the next one fits in it (a run then reads
+                    # the lookups and the last imports once for many chunks);
+                    # unfitted chunks (up to 30 s of contacts) one per run.
+                    target = self._chunk_seconds()
+                    if left < (2 * target if target > 0 else 30):
                         return False
                 if max_chunks and chunks >= max_chunks:
                     return False

@@ -337,6 +337,32 @@ class TestDataHubBackground(DataHubCase):
         self.assertEqual(sum(sizes), 250)
         self.assertEqual(self._counts(batch), (250, 250, 0, 0, 0))
 
+    def test_fitted_chunks_fill_the_cron_run(self):
+        """With fitted chunks a run imports chunks while the next fits in the
+        time Odoo leaves the job (each committed), not one chunk a run: each
+        run reads the file's lookups and last imports again."""
+        param = self.env["ir.config_parameter"].sudo()
+        param.set_param("contoso_sales.import_chunk_rows", "2")
+        Cron = type(self.env["ir.cron"])
+        left = iter([5.0, 5.0, 0.5])  # seconds left after each committed chunk
+        with (
+            patch.object(Cron, "_trigger") as trigger,
+            patch.object(
+                Cron,
+                "_commit_progress",
+                # A chunk's commit reports its rows; the others report none.
+                side_effect=lambda processed=0, **kw: next(left) if processed else 9.0,
+            ),
+        ):
+            batch = self._import("contacts", self.text)
+            self.env["contoso.import.batch"]._cron_process_queued()
+        # Three chunks of two rows in the first run, the third leaving 0.5 s:
+        # less than two chunks' time, the run ends and triggers the next
+        # (after the wizard's trigger).
+        self.assertEqual(batch.rows_done, 6)
+        self.assertEqual(batch.state, "running")
+        self.assertEqual(trigger.call_count, 2)
+
     def test_crash_mid_chunk_resumes_without_duplicates(self):
         with patch.object(type(self.env["ir.cron"]), "_trigger"):
             batch = self._import("contacts", self.text)
