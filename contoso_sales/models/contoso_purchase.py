@@ -43,10 +43,14 @@ class ContosoPurchase(models.Model):
         help="Hash of the file's row last imported: the same row again is skipped "
         "before it is even cleaned.",
     )
+    # Indexed with its company (_partner_company_idx): the totals' trigger
+    # reads a customer's purchases of one company; with an index on the
+    # partner alone PostgreSQL ANDs it with the company's whole range of the
+    # unique index, once per customer (an import's statement grew with every
+    # purchase already in the company: 47 s for 50,000 shop purchases).
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
-        index=True,
         ondelete="set null",
         help="Found from the ContactId (web) or the loyalty member (shop); empty "
         "while that customer is not imported or not matched yet.",
@@ -74,6 +78,9 @@ class ContosoPurchase(models.Model):
         "This purchase is already imported: a PurchaseId appears once per channel "
         "and company.",
     )
+    _partner_company_idx = models.Index(
+        "(partner_id, company_id) WHERE partner_id IS NOT NULL"
+    )
     _amount_positive = models.Constraint(
         "CHECK (amount_total >= 0)", "A purchase amount must be 0 or more."
     )
@@ -85,7 +92,7 @@ class ContosoPurchase(models.Model):
         drop_old_indexes(
             self.env.cr,
             self._table,
-            ["channel", "company_id"],
+            ["channel", "company_id", "partner_id"],
             ["contact_ref", "loyalty_ref"],
         )
 

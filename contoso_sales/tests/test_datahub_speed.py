@@ -136,6 +136,7 @@ class TestDataHubSpeed(DataHubCase):
             & {
                 "contoso_purchase__channel_index",
                 "contoso_purchase__company_id_index",
+                "contoso_purchase__partner_id_index",
                 "contoso_loyalty_member__company_id_index",
                 "contoso_loyalty_member__match_state_index",
             }
@@ -156,6 +157,31 @@ class TestDataHubSpeed(DataHubCase):
             "contoso_loyalty_member_match_open_idx",
         ):
             self.assertIn(" WHERE ", indexes[name], name)
+
+    def test_totals_read_a_customers_purchases_through_one_index(self):
+        # The totals' trigger looks up each touched customer's purchases of
+        # one company. With an index on the partner alone, PostgreSQL ANDed
+        # it with the company's whole range of the unique index, once per
+        # customer: a shop import's statements grew with the purchases
+        # already in the company (47 s for 50,000 rows instead of 3).
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'contoso_purchase' "
+            "AND indexname = 'contoso_purchase_partner_company_idx'"
+        )
+        self.assertIn("(partner_id, company_id)", self.env.cr.fetchone()[0])
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(
+            """
+            EXPLAIN SELECT p.partner_id, COUNT(*) FROM contoso_purchase p
+              JOIN unnest(%s::int[], %s::int[]) AS k (partner_id, company_id)
+                ON k.partner_id = p.partner_id AND k.company_id = p.company_id
+             GROUP BY p.partner_id
+            """,
+            [[self.env.user.partner_id.id], [self.env.company.id]],
+        )
+        plan = "\n".join(line for (line,) in self.env.cr.fetchall())
+        self.assertIn("contoso_purchase_partner_company_idx", plan)
+        self.assertNotIn("BitmapAnd", plan)
 
     def test_unchanged_contacts_and_members_are_not_cleaned_again(self):
         contacts = CONTACTS + "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n"
