@@ -11,5 +11,6 @@ def uninstall_hook(env):
         DROP TABLE IF EXISTS contoso_purchase_rate_stamp;
         DROP FUNCTION IF EXISTS contoso_purchase_total_refresh() CASCADE;
         DROP FUNCTION IF EXISTS contoso_purchase_amount_company() CASCADE;
+        DROP FUNCTION IF EXISTS contoso_currency_rate(integer, integer, date);
         """
     )

@@ -176,7 +176,10 @@ def run_lifecycle(odoo, template, state, tally, say):
         "SELECT (SELECT count(*) FROM ir_model_data WHERE module = 'contoso_sales')"
         " + (SELECT count(*) FROM ir_ui_view WHERE arch_db::text LIKE '%contoso%')"
         " + (SELECT count(*) FROM ir_ui_menu WHERE name::text ILIKE '%contoso%')"
-        " + (SELECT count(*) FROM ir_model WHERE model LIKE 'contoso.%')",
+        " + (SELECT count(*) FROM ir_model WHERE model LIKE 'contoso.%')"
+        # the purchases' totals and triggers are the database's (uninstall_hook)
+        " + (SELECT count(*) FROM pg_class WHERE relname LIKE 'contoso%')"
+        " + (SELECT count(*) FROM pg_proc WHERE proname LIKE 'contoso%')",
         LIFECYCLE_DB,
     )
     tally.add(

@@ -1,18 +1,22 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-# The purchase's amount in its company's currency: the rate of the purchase's
-# currency last known at the purchase date (the company's own rate before a
-# shared one), 1 when it is the company's currency or no rate is known. The
-# one definition of it: contoso.family.report reads the stored result. It is
-# converted again whenever what it depends on changes, or when anything else
-# (a client writing amount_company, a rate change setting it to NULL) touches
-# it; an update of other columns only (a partner relinked) skips the look-up.
+# The purchase's amount in its company's currency, converted as Odoo converts
+# it (res.currency._get_conversion_rate): amount x the company currency's rate
+# / the purchase currency's rate, each rate the last one known at the purchase
+# date among the shared rates and those of the company's root company (a
+# branch uses its parent's: Odoo keeps rates on root companies only), the
+# root's before a shared one; before a currency's first rate, that first
+# rate; 1 without any rate. The one definition of it: contoso.family.report
+# reads the stored result. It is converted again whenever what it depends on
+# changes, or when anything else (a client writing amount_company, a rate
+# change setting it to NULL) touches it; an update of other columns only (a
+# partner relinked) skips the look-up.
 #
-# A purchase converted from another currency writes that currency's row of
+# A converted purchase writes the rows of its two currencies in
 # contoso_purchase_rate_stamp, as a rate change does before converting again
 # (ContosoPurchase._recompute_amount_company): a purchase written while a rate
-# of its currency changes, each transaction blind to the other's row, then
+# of either currency changes, each transaction blind to the other's row, then
 # fails to commit (serialization failure, retried by Odoo) instead of keeping
 # the old rate's amount forever. Once per transaction and currency: a rate
 # change converting many purchases again writes it once.
@@ -21,8 +25,28 @@ AMOUNT_COMPANY = """
         currency_id integer PRIMARY KEY,
         changes bigint NOT NULL DEFAULT 0
     );
+    CREATE OR REPLACE FUNCTION contoso_currency_rate(
+        currency integer, root integer, day date)
+    RETURNS numeric LANGUAGE sql STABLE AS $$
+        SELECT COALESCE(
+            (SELECT r.rate FROM res_currency_rate r
+              WHERE r.currency_id = currency AND r.name <= day
+                AND (r.company_id IS NULL OR r.company_id = root)
+              ORDER BY r.company_id NULLS LAST, r.name DESC
+              LIMIT 1),
+            (SELECT r.rate FROM res_currency_rate r
+              WHERE r.currency_id = currency
+                AND (r.company_id IS NULL OR r.company_id = root)
+              ORDER BY r.company_id NULLS LAST, r.name
+              LIMIT 1),
+            1.0)
+    $$;
     CREATE OR REPLACE FUNCTION contoso_purchase_amount_company()
     RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        company_currency integer;
+        root integer;
+        currency integer;
     BEGIN
         IF TG_OP = 'UPDATE' AND NEW.amount_company IS NOT NULL
            AND (NEW.amount_total, NEW.currency_id, NEW.company_id, NEW.date,
@@ -32,28 +56,28 @@ AMOUNT_COMPANY = """
                 OLD.amount_company) THEN
             RETURN NEW;
         END IF;
-        IF EXISTS (SELECT 1 FROM res_company c
-                    WHERE c.id = NEW.company_id
-                      AND c.currency_id = NEW.currency_id) THEN
+        SELECT c.currency_id,
+               COALESCE(NULLIF(split_part(c.parent_path, '/', 1), '')::integer,
+                        c.id)
+          INTO company_currency, root
+          FROM res_company c WHERE c.id = NEW.company_id;
+        IF company_currency IS NOT DISTINCT FROM NEW.currency_id THEN
             NEW.amount_company := NEW.amount_total;
             RETURN NEW;
         END IF;
-        NEW.amount_company := NEW.amount_total / COALESCE(
-            (SELECT r.rate FROM res_currency_rate r
-              WHERE r.currency_id = NEW.currency_id
-                AND r.name <= NEW.date
-                AND (r.company_id IS NULL OR r.company_id = NEW.company_id)
-              ORDER BY r.company_id NULLS LAST, r.name DESC
-              LIMIT 1),
-            1.0);
-        IF NOT EXISTS (
-               SELECT 1 FROM contoso_purchase_rate_stamp s
-                WHERE s.currency_id = NEW.currency_id
-                  AND s.xmin = xid(pg_current_xact_id())) THEN
-            INSERT INTO contoso_purchase_rate_stamp AS s (currency_id)
-            VALUES (NEW.currency_id)
-            ON CONFLICT (currency_id) DO UPDATE SET changes = s.changes + 1;
-        END IF;
+        NEW.amount_company := NEW.amount_total
+            * contoso_currency_rate(company_currency, root, NEW.date)
+            / contoso_currency_rate(NEW.currency_id, root, NEW.date);
+        FOREACH currency IN ARRAY ARRAY[NEW.currency_id, company_currency] LOOP
+            IF NOT EXISTS (
+                   SELECT 1 FROM contoso_purchase_rate_stamp s
+                    WHERE s.currency_id = currency
+                      AND s.xmin = xid(pg_current_xact_id())) THEN
+                INSERT INTO contoso_purchase_rate_stamp AS s (currency_id)
+                VALUES (currency)
+                ON CONFLICT (currency_id) DO UPDATE SET changes = s.changes + 1;
+            END IF;
+        END LOOP;
         RETURN NEW;
     END $$;
     DROP TRIGGER IF EXISTS contoso_purchase_amount_company ON contoso_purchase;
@@ -213,10 +237,12 @@ class ContosoPurchase(models.Model):
 
     def _recompute_amount_company(self, currency_ids, since):
         """Rates of these currencies changed from `since` on: the stored
-        amounts of the purchases they convert follow (the trigger converts
-        again), and so do the totals. The currencies' stamps first: a
-        purchase in one of them written meanwhile on another connection, which
-        this update cannot see, fails to commit and is written again."""
+        amounts of the purchases they convert, from or into, follow (the
+        trigger converts again), and so do the totals. Purchases before
+        `since` too when no shared rate of the currency is older: they may
+        use its first rate. The currencies' stamps first: a purchase
+        converted with one of them written meanwhile on another connection,
+        which this update cannot see, fails to commit and is written again."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -231,13 +257,32 @@ class ContosoPurchase(models.Model):
         self.env.cr.execute(
             SQL(
                 """
+                SELECT cur.id FROM unnest(%s::integer[]) AS cur (id)
+                 WHERE NOT EXISTS (
+                       SELECT 1 FROM res_currency_rate r
+                        WHERE r.currency_id = cur.id AND r.company_id IS NULL
+                          AND r.name < %s)
+                """,
+                sorted(currency_ids),
+                since,
+            )
+        )
+        from_first = [currency for (currency,) in self.env.cr.fetchall()]
+        self.env.cr.execute(
+            SQL(
+                """
                 UPDATE contoso_purchase p SET amount_company = NULL
                   FROM res_company c
                  WHERE c.id = p.company_id AND p.currency_id != c.currency_id
-                   AND p.currency_id IN %s AND p.date >= %s
+                   AND (p.currency_id = ANY(%(currencies)s)
+                        OR c.currency_id = ANY(%(currencies)s))
+                   AND (p.date >= %(since)s
+                        OR p.currency_id = ANY(%(from_first)s)
+                        OR c.currency_id = ANY(%(from_first)s))
                 """,
-                tuple(currency_ids),
-                since,
+                currencies=sorted(currency_ids),
+                since=since,
+                from_first=from_first,
             )
         )
         self.invalidate_model(["amount_company"])

@@ -29,28 +29,45 @@ class TestConcurrentRateChange(ConcurrencyCase):
                     "company_id": company.id,
                 }
             )
-            return company.id, currency.id, partner.id, rate.id
+            return company.id, company.currency_id.id, currency.id, partner.id, rate.id
 
-        self.company, self.currency, self.partner, rate = self._committed(prepare)
+        (
+            self.company,
+            self.company_currency,
+            self.currency,
+            self.partner,
+            rate,
+        ) = self._committed(prepare)
 
         def cleanup(env):
             env["contoso.purchase"].search([("partner_id", "=", self.partner)]).unlink()
             env["res.currency.rate"].search(
-                [("currency_id", "=", self.currency), ("company_id", "=", self.company)]
+                [
+                    ("currency_id", "in", [self.currency, self.company_currency]),
+                    ("company_id", "=", self.company),
+                ]
             ).filtered(lambda r: r.id == rate or str(r.name) == "2024-01-01").unlink()
             env["res.partner"].browse(self.partner).unlink()
 
         self.addCleanup(self._committed, cleanup)
 
     def test_purchase_written_during_a_rate_change_ends_at_the_new_rate(self):
+        # 400 at the rate of 2024-01-01, in the purchase and in the totals.
+        self.assertEqual(self._race_rate(self.currency, 4.0), (100.0, (100,)))
+
+    def test_purchase_written_during_a_company_currency_rate_change(self):
+        # The rate converted into changes: 400 x 3 / 2.
+        self.assertEqual(self._race_rate(self.company_currency, 3.0), (600.0, (600,)))
+
+    def _race_rate(self, currency, new_rate):
         pause = Pause()
 
         def add_rate(env):
             env["res.currency.rate"].create(
                 {
                     "name": "2024-01-01",
-                    "rate": 4.0,
-                    "currency_id": self.currency,
+                    "rate": new_rate,
+                    "currency_id": currency,
                     "company_id": self.company,
                 }
             )
@@ -87,5 +104,4 @@ class TestConcurrentRateChange(ConcurrencyCase):
             )
             return purchase.amount_company, total
 
-        # 400 at the rate of 2024-01-01, in the purchase and in the totals.
-        self.assertEqual(self._committed(stored), (100.0, (100,)))
+        return self._committed(stored)

@@ -1,28 +1,44 @@
+import importlib.util
+
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, file_path
 
 from .datahub_common import CONTACTS, LOYALTY, ONLINE, POS, DataHubCase
 
-# The previous definition of an imported purchase's revenue, converted at each
-# read: what the stored amounts and the totals must equal.
-LIVE_PURCHASES = """
-    SELECT cp.partner_id AS customer_id, p.commercial_partner_id AS partner_id,
-           cp.id AS document_id, cp.company_id, cp.channel::varchar AS source,
-           cp.date,
-           cp.amount_total / COALESCE(
-               CASE WHEN cp.currency_id = c.currency_id THEN 1.0 END,
-               (SELECT r.rate FROM res_currency_rate r
-                 WHERE r.currency_id = cp.currency_id
-                   AND r.name <= cp.date::date
-                   AND (r.company_id IS NULL OR r.company_id = c.id)
-                 ORDER BY r.company_id NULLS LAST, r.name DESC
-                 LIMIT 1),
-               1.0) AS amount
-      FROM contoso_purchase cp
-      JOIN res_partner p ON p.id = cp.partner_id
-      JOIN res_company c ON c.id = cp.company_id
-"""
+
+# What an imported purchase's revenue must be: its amount converted into its
+# company's currency by Odoo itself (res.currency._convert, unrounded), at the
+# purchase date; the stored amounts and the totals must equal it.
+def live_purchases(env):
+    env.flush_all()
+    env.invalidate_all()
+    purchases = env["contoso.purchase"].sudo().search([])
+    amounts = [
+        SQL(
+            "(%s, %s::numeric)",
+            purchase.id,
+            purchase.currency_id._convert(
+                purchase.amount_total,
+                purchase.company_id.currency_id,
+                purchase.company_id,
+                purchase.date,
+                round=False,
+            ),
+        )
+        for purchase in purchases
+    ] or [SQL("(NULL::integer, NULL::numeric)")]
+    return SQL(
+        """
+        SELECT cp.partner_id AS customer_id, p.commercial_partner_id AS partner_id,
+               cp.id AS document_id, cp.company_id, cp.channel::varchar AS source,
+               cp.date, fx.amount
+          FROM contoso_purchase cp
+          JOIN res_partner p ON p.id = cp.partner_id
+          JOIN (VALUES %s) fx (id, amount) ON fx.id = cp.id
+        """,
+        SQL(", ").join(amounts),
+    )
 
 
 def live_customers(env, companies):
@@ -61,7 +77,7 @@ def live_customers(env, companies):
             """,
             Report._select_orders(),
             Report._select_invoices(),
-            SQL(LIVE_PURCHASES),
+            live_purchases(env),
             SQL(", ").join(SQL("(%s, %s::numeric)", c, r) for c, r in rates.items()),
             tuple(companies),
         )
@@ -166,9 +182,9 @@ class TestCustomer360Totals(DataHubCase):
                   FROM contoso_family_report r
                   JOIN (%s) l ON l.document_id = r.document_id
                  WHERE r.source IN ('online', 'pos')
-                   AND r.amount IS DISTINCT FROM l.amount
+                   AND (r.amount IS NULL OR abs(r.amount - l.amount) > 1e-6)
                 """,
-                SQL(LIVE_PURCHASES),
+                live_purchases(self.env),
             )
         )
         self.assertEqual(self.env.cr.fetchall(), [], step)
@@ -318,11 +334,12 @@ class TestCustomer360Totals(DataHubCase):
                 "amount_total": 100,
             }
         )
-        # No rate of our currency for company B yet: 1.
-        self.assertEqual(purchase.amount_company, 100)
+        # No rate of our currency for company B yet (1); B's currency has
+        # B's rate of 4 (setUp): 100 x 4 / 1.
+        self.assertEqual(purchase.amount_company, 400)
         # A client cannot write another amount: it is converted again.
         purchase.write({"amount_company": 1})
-        self.assertEqual(purchase.amount_company, 100)
+        self.assertEqual(purchase.amount_company, 400)
         rate = self.env["res.currency.rate"].create(
             {
                 "currency_id": self.company.currency_id.id,
@@ -331,14 +348,14 @@ class TestCustomer360Totals(DataHubCase):
                 "company_id": self.company_b.id,
             }
         )
-        self.assertEqual(purchase.amount_company, 200)
+        self.assertEqual(purchase.amount_company, 800)
         rate.rate = 0.25
-        self.assertEqual(purchase.amount_company, 400)
-        purchase.date = "2021-01-01"  # before the rate
-        self.assertEqual(purchase.amount_company, 100)
+        self.assertEqual(purchase.amount_company, 1600)
+        purchase.date = "2021-01-01"  # before the first rate: that rate (Odoo's)
+        self.assertEqual(purchase.amount_company, 1600)
         purchase.date = "2022-01-01"
         rate.unlink()
-        self.assertEqual(purchase.amount_company, 100)
+        self.assertEqual(purchase.amount_company, 400)
         self.env["res.currency.rate"].create(
             {
                 "currency_id": self.company.currency_id.id,
@@ -347,10 +364,115 @@ class TestCustomer360Totals(DataHubCase):
                 "company_id": self.company_b.id,
             }
         )
-        self.assertEqual(purchase.amount_company, 200)
+        self.assertEqual(purchase.amount_company, 800)
         # Company B now keeps its books in our currency: no conversion.
         self.company_b.currency_id = self.company.currency_id
         self.assertEqual(purchase.amount_company, 100)
+
+    def test_amounts_are_converted_as_odoo_converts(self):
+        """A branch converts with its parent's rates (Odoo keeps rates on root
+        companies only), a company currency with a rate of its own counts it,
+        a purchase before a currency's first rate takes that rate: as
+        res.currency._convert does, and after each rate change."""
+        Rate = self.env["res.currency.rate"]
+        branch = self.env["res.company"].create(
+            {
+                "name": "Contoso Europe Lyon",
+                "parent_id": self.company_b.id,
+                "currency_id": self.other.id,
+            }
+        )
+        ours = self.company.currency_id
+        Rate.create(
+            [
+                {
+                    "currency_id": ours.id,
+                    "rate": 0.8,
+                    "name": "2022-01-01",
+                    "company_id": self.company_b.id,
+                },
+                {
+                    "currency_id": self.other.id,
+                    "rate": 1.25,
+                    "name": "2021-01-01",
+                    "company_id": self.company_b.id,
+                },
+            ]
+        )
+        purchases = self.env["contoso.purchase"].create(
+            [
+                {
+                    "channel": "online",
+                    "source_ref": f"L{n}",
+                    "partner_id": self.zoe.id,
+                    "date": day,
+                    "company_id": branch.id,
+                    "currency_id": ours.id,
+                    "amount_total": 100,
+                }
+                for n, day in enumerate(("2020-06-01", "2022-03-01", "2023-03-01"))
+            ]
+        )
+
+        def assert_as_odoo(step):
+            self.env.invalidate_all()
+            for purchase in purchases:
+                expected = ours._convert(
+                    100, self.other, branch, purchase.date, round=False
+                )
+                self.assertAlmostEqual(
+                    purchase.amount_company, expected, 6, f"{step} {purchase.date}"
+                )
+
+        # 100 x 1.25 / 0.8, the first of our rates before it too.
+        self.assertAlmostEqual(purchases[1].amount_company, 156.25)
+        assert_as_odoo("parent's rates")
+        later = Rate.create(
+            {
+                "currency_id": ours.id,
+                "rate": 0.5,
+                "name": "2023-01-01",
+                "company_id": self.company_b.id,
+            }
+        )
+        assert_as_odoo("a later rate")
+        Rate.create({"currency_id": self.other.id, "rate": 2.0, "name": "2022-06-01"})
+        assert_as_odoo("a shared rate of the company's currency")
+        Rate.create({"currency_id": ours.id, "rate": 0.4, "name": "2019-01-01"})
+        assert_as_odoo("an earlier first rate")
+        later.unlink()
+        assert_as_odoo("a rate removed")
+        self._assert_live("converted as Odoo converts")
+
+    def test_upgrade_converts_the_stored_amounts_again(self):
+        purchase = self.env["contoso.purchase"].create(
+            {
+                "channel": "online",
+                "source_ref": "U1",
+                "partner_id": self.zoe.id,
+                "date": "2022-01-01",
+                "company_id": self.company_b.id,
+                "currency_id": self.company.currency_id.id,
+                "amount_total": 100,
+            }
+        )
+        # As the conversion before 19.0.1.2.0 left it: B's own rate ignored.
+        self.env.cr.execute("ALTER TABLE contoso_purchase DISABLE TRIGGER USER")
+        self.env.cr.execute(
+            "UPDATE contoso_purchase SET amount_company = 100 WHERE id = %s",
+            [purchase.id],
+        )
+        self.env.cr.execute("ALTER TABLE contoso_purchase ENABLE TRIGGER USER")
+        spec = importlib.util.spec_from_file_location(
+            "contoso_sales_post_migrate_19_0_1_2_0",
+            file_path("contoso_sales/migrations/19.0.1.2.0/post-migrate.py"),
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "19.0.1.1.0")
+        purchase.invalidate_recordset()
+        self.assertEqual(purchase.amount_company, 400)
+        self._assert_live("upgraded")
 
     def test_totals_follow_raw_sql_and_are_rolled_back(self):
         """The partner merge and the import write purchases in SQL: the totals
