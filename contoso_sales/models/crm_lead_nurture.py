@@ -44,12 +44,11 @@ class CrmLead(models.Model):
     )
     @api.depends_context("lang")
     def _compute_contoso_nurture(self):
+        enrolments = self._contoso_nurture_enrolments()
         shown = {
             lead: (
-                lead.contoso_nurture_enrolment_ids.filtered(
-                    lambda e: e.state in ("running", "paused")
-                )
-                or lead.contoso_nurture_enrolment_ids
+                enrolments[lead].filtered(lambda e: e.state in ("running", "paused"))
+                or enrolments[lead]
             )[:1]
             for lead in self
         }
@@ -66,6 +65,34 @@ class CrmLead(models.Model):
                 enrolment.state == "running" and enrolment.step_id.mail_template_id
             )
             lead.contoso_nurture_progress = progress.get(enrolment, "")
+
+    def _contoso_nurture_enrolments(self):
+        """{deal: its enrolments, latest first}: for saved deals one query
+        reading what the nurturing status shows (the one2many would search,
+        then read); a deal being edited in a form keeps its one2many."""
+        Enrolment = self.env["contoso.nurture.enrolment"]
+        saved = self.filtered(lambda lead: isinstance(lead.id, int))
+        found = (
+            Enrolment.search_fetch(
+                [("lead_id", "in", saved.ids)],
+                [
+                    "lead_id",
+                    "state",
+                    "step_id",
+                    "date_due",
+                    "stop_reason",
+                    "cadence_id",
+                ],
+            ).grouped("lead_id")
+            if saved
+            else {}
+        )
+        return {
+            lead: found.get(lead, Enrolment)
+            if lead in saved
+            else lead.contoso_nurture_enrolment_ids
+            for lead in self
+        }
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -138,14 +138,14 @@ class CrmLead(models.Model):
     @api.depends("expected_revenue", "company_id")
     @api.depends_context("company")
     def _compute_tech_check_required(self):
+        # The search's comparison (_search_tech_check_required), on the
+        # figure contoso_amount is: both amounts are monetary values stored
+        # rounded to the currency, so a plain comparison is the currency's,
+        # without reading the currency (through contoso_amount's rounding in
+        # cache: a query more on every deal form and kanban card).
         thresholds = self._tech_check_thresholds()
         for lead in self:
-            lead.tech_check_required = (
-                lead.company_currency.compare_amounts(
-                    lead.contoso_amount, thresholds[lead]
-                )
-                > 0
-            )
+            lead.tech_check_required = lead.expected_revenue > thresholds[lead]
 
     def _search_tech_check_required(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

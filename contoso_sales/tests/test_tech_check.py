@@ -356,6 +356,28 @@ class TestTechCheck(TechCheckCase):
 
     # -- cost -----------------------------------------------------------------
 
+    def test_needs_check_compares_as_the_search(self):
+        # On every deal form and kanban card: the deal's amount and company's
+        # threshold, compared as the search compares them (a plain comparison
+        # of amounts stored rounded), in two queries.
+        deal = self.deal.with_user(self.salesperson)
+        # Sally's rules are cached, as in her session.
+        self.env.invalidate_all()
+        self.assertTrue(deal.tech_check_required)
+        self.env.invalidate_all()
+        # the deal, its company's threshold
+        with self.assertQueryCount(2):
+            self.assertTrue(deal.tech_check_required)
+        Lead = self.Lead.with_user(self.salesperson)
+        for delta, required in ((0, False), (0.004, False), (0.01, True)):
+            deal.expected_revenue = deal.company_id.contoso_tech_check_threshold + delta
+            self.assertEqual(deal.tech_check_required, required, delta)
+            self.assertEqual(
+                deal in Lead.search([("tech_check_required", "=", True)]),
+                required,
+                delta,
+            )
+
     def test_gate_query_count_is_constant(self):
         def deals(count, **values):
             return self.Lead.create(
