@@ -6,7 +6,14 @@ migration would, with chatter logging off (`tracking_disable`,
 `mail_create_nolog`): that only skips the "created" notes, never a field.
 Each deal then gets the "created" message Odoo logs on a new deal, the same
 on both databases, written in one batch (`_log_created`), so that a deal's
-chatter holds what it would in production on either side.
+chatter holds what it would in production on either side. On the addon's
+side every open deal (all customers are companies) is enrolled in the
+corporate nurturing cadence, whose first step schedules an "Introduction
+call" activity due today; on the vanilla side the same call is scheduled by
+hand on the same deals (`_cadence_calls`), as a team following Contoso's
+cadence without the addon would: both sides' deals then carry the same
+activities, and the deal screens compare code, not three times the
+activities.
 """
 
 import random
@@ -15,9 +22,10 @@ import time
 from markupsafe import Markup
 from odoo import fields
 
-# Part of the seeded template databases' names: change it with what the seed
-# makes, so that the next run seeds again.
-SEED_VERSION = 2
+# Part of the seeded template databases' names, per side: change it with what
+# the seed makes on that side, so that the next run seeds it again (3: the
+# vanilla deals' cadence calls).
+SEED_VERSION = {False: 3, True: 2}
 PASSWORD_SUFFIX = "-load"
 ROLES = {
     # role: (count, vanilla groups, addon groups)
@@ -148,6 +156,8 @@ def seed(env, scale, addon):
         "deals", _deals, env, size, rng, users, companies, team, stages, won, addon
     )
     clock("activities", _activities, env, rng, deals)
+    if not addon:
+        clock("cadence calls", _cadence_calls, env, deals)
     clock("orders", _orders, env, size, rng, companies, products, users["sales"])
     env.flush_all()
     print(f"  seed steps (s): {clock.times}", flush=True)
@@ -363,6 +373,27 @@ def _activities(env, rng, deals):
         }
         for n, deal in enumerate(open_deals)
         if n % 3 == 0
+    ]
+    for start in range(0, len(vals), BATCH):
+        env["mail.activity"].create(vals[start : start + BATCH])
+
+
+def _cadence_calls(env, deals):
+    """The call the addon's nurturing cadence schedules on each open deal when
+    it is created (first step, due the same day), scheduled by hand."""
+    call = env.ref("mail.mail_activity_data_call")
+    model_id = env["ir.model"]._get_id("crm.lead")
+    today = fields.Date.context_today(deals)
+    vals = [
+        {
+            "res_model_id": model_id,
+            "res_id": deal.id,
+            "activity_type_id": call.id,
+            "summary": "Introduction call",
+            "user_id": deal.user_id.id,
+            "date_deadline": today,
+        }
+        for deal in deals.filtered(lambda d: d.active and not d.stage_id.is_won)
     ]
     for start in range(0, len(vals), BATCH):
         env["mail.activity"].create(vals[start : start + BATCH])

@@ -156,7 +156,7 @@ def seeded(base, scale, addon):
     """A template database: `base` with the seed, made once per seed and
     scale. The addon's template is upgraded when the addon's code changed
     since (as a deployment would be), instead of being seeded again."""
-    name = f"contoso_load_{'a' if addon else 'v'}_{scale}_seed{SEED_VERSION}"
+    name = f"contoso_load_{'a' if addon else 'v'}_{scale}_seed{SEED_VERSION[addon]}"
     if not db_exists(name):
         say(
             f"  seeding {name} from {base} ({'addon' if addon else 'vanilla'}, "
