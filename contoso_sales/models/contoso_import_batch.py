@@ -1288,31 +1288,58 @@ class ContosoImportBatch(models.Model):
 
     # -- background ------------------------------------------------------------
 
+    def _queued_behind(self):
+        """Whether an earlier file of the same source and company is still
+        queued or being imported: this one must wait for it, in the queue."""
+        self.ensure_one()
+        # sudo: an earlier file may be another importer's, which this user may
+        # not read; only whether one waits is told, for this company.
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("id", "<", self.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("source", "=", self.source),
+                    ("state", "in", ("queued", "running")),
+                ],
+                limit=1,
+            )
+        )
+
     @contextlib.contextmanager
     def _processing_lock(self):
         """Yield whether this worker may process the batch, holding a lock that
-        no other worker gets meanwhile.
+        no other worker gets meanwhile: one per company and source, so that
+        files of one source are imported one at a time, in the order they
+        were queued (the cron takes them by id). Two at once would interleave
+        their chunks, an older export overwriting a newer one's values, and
+        each would compare its rows with last imports read before the other
+        wrote them.
 
         A row lock ends with the first chunk's commit, and a batch is processed
         over many commits: a session advisory lock outlives them. PostgreSQL
         releases it if the worker dies with its connection."""
         self.ensure_one()
-        key = [self._table, self.id]
-        self.env.cr.execute("SELECT pg_try_advisory_lock(%s::regclass::int, %s)", key)
+        key = [self._table, f"{self.company_id.id}:{self.source}"]
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_lock(%s::regclass::int, hashtext(%s))", key
+        )
         locked = self.env.cr.fetchone()[0]
         try:
             yield locked
         finally:
             if locked:
                 self.env.cr.execute(
-                    "SELECT pg_advisory_unlock(%s::regclass::int, %s)", key
+                    "SELECT pg_advisory_unlock(%s::regclass::int, hashtext(%s))", key
                 )
 
     @api.model
     def _cron_process_queued(self):
         """Process queued and interrupted imports in committed chunks. Two runs
         at once (two cron workers, a run by hand) never process one batch
-        twice: each batch is processed under its own lock."""
+        twice, nor two files of one source and company at once: each batch is
+        processed under its source's lock (another source's file meanwhile
+        is imported by the other run)."""
         # A batch is tried once per run: if even marking it failed did not
         # stick, it must not hold up the batches after it.
         tried = []
@@ -1333,7 +1360,7 @@ class ContosoImportBatch(models.Model):
             tried.append(batch.id)
             with batch._processing_lock() as locked:
                 if not locked:
-                    continue  # another worker is processing it
+                    continue  # another worker is importing this source
                 # Another worker may have finished it since this transaction
                 # began: read it again in a new one.
                 self.env["ir.cron"]._commit_progress()

@@ -221,6 +221,31 @@ class TestDataHubBackground(DataHubCase):
             f"C{i},First{i},Last{i},,p{i}@example.com,,,,,,,\r\n" for i in range(10)
         )
 
+    def test_a_small_file_waits_for_an_earlier_file_of_its_source(self):
+        # Files of a source are imported in the order they came: a newer
+        # export run at once would be overwritten by the queued older one.
+        with patch.object(type(self.env["ir.cron"]), "_trigger") as trigger:
+            older = self._import("contacts", self.text)
+            newer = self._import(
+                "contacts", CONTACTS + "C1,First1,Newer,,p1@example.com,,,,,,,\r\n"
+            )
+            other_source = self._import(
+                "loyalty", LOYALTY + "LOYID_1,Ann Lee,,,,120,C1\r\n"
+            )
+        self.assertEqual(trigger.call_count, 2)
+        self.assertEqual((older.state, newer.state), ("queued", "queued"))
+        self.assertEqual(other_source.state, "done")
+        with (
+            patch.object(type(self.env["ir.cron"]), "_trigger"),
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", return_value=3600.0
+            ),
+        ):
+            for _run in range(4):
+                self.env["contoso.import.batch"]._cron_process_queued()
+        self.assertEqual((older.state, newer.state), ("done", "done"))
+        self.assertEqual(self._partner("C1").name, "First1 Newer")
+
     def test_large_file_is_queued_and_processed_in_chunks(self):
         with patch.object(type(self.env["ir.cron"]), "_trigger") as trigger:
             batch = self._import("contacts", self.text)

@@ -54,7 +54,9 @@ class ContosoImportWizard(models.TransientModel):
             }
         )
         batch._bookkeep({"rows_total": rows})
-        if large:
+        # A small file too waits for an earlier file of its source still in
+        # the queue: files of a source are imported in the order they came.
+        if large or batch._queued_behind():
             self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
         else:
             try:
