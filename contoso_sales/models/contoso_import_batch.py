@@ -346,6 +346,13 @@ class ContosoImportBatch(models.Model):
         help="Fields changed in Odoo since the last import that the file would "
         "overwrite: Odoo's value was kept.",
     )
+    waits_for_id = fields.Many2one(
+        "contoso.import.batch",
+        string="Waits For",
+        compute="_compute_waits_for_id",
+        help="An earlier file of the same source still queued or importing: files "
+        "of one source are imported in the order they came.",
+    )
     error_file = fields.Binary(
         string="Error File",
         attachment=True,
@@ -386,6 +393,13 @@ class ContosoImportBatch(models.Model):
                 batch.progress = min(100, 100 * batch.rows_done / batch.rows_total)
             else:
                 batch.progress = 0
+
+    @api.depends("state")
+    def _compute_waits_for_id(self):
+        for batch in self:
+            batch.waits_for_id = (
+                batch._earlier_of_source()[:1] if batch.state == "queued" else False
+            )
 
     @api.depends("conflict_ids")
     def _compute_conflict_count(self):
@@ -1288,23 +1302,26 @@ class ContosoImportBatch(models.Model):
 
     # -- background ------------------------------------------------------------
 
-    def _queued_behind(self):
-        """Whether an earlier file of the same source and company is still
-        queued or being imported: this one must wait for it, in the queue."""
+    def _earlier_of_source(self):
+        """The earlier files of the same source and company still queued or
+        being imported, first first: this one waits for them, in the queue."""
         self.ensure_one()
-        # sudo: an earlier file may be another importer's, which this user may
-        # not read; only whether one waits is told, for this company.
-        return bool(
-            self.sudo().search_count(
-                [
-                    ("id", "<", self.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("source", "=", self.source),
-                    ("state", "in", ("queued", "running")),
-                ],
-                limit=1,
-            )
+        if not isinstance(self.id, int):
+            return self.browse()
+        return self.search(
+            [
+                ("id", "<", self.id),
+                ("company_id", "=", self.company_id.id),
+                ("source", "=", self.source),
+                ("state", "in", ("queued", "running")),
+            ],
+            order="id",
         )
+
+    def _queued_behind(self):
+        # sudo: an earlier file may be another importer's, which this user may
+        # not read; only whether one waits is told.
+        return bool(self.sudo()._earlier_of_source())
 
     @contextlib.contextmanager
     def _processing_lock(self):

@@ -234,6 +234,8 @@ class TestDataHubBackground(DataHubCase):
             )
         self.assertEqual(trigger.call_count, 2)
         self.assertEqual((older.state, newer.state), ("queued", "queued"))
+        self.assertEqual(newer.with_user(self.data_admin).waits_for_id, older)
+        self.assertFalse(older.waits_for_id)
         self.assertEqual(other_source.state, "done")
         with (
             patch.object(type(self.env["ir.cron"]), "_trigger"),
@@ -244,6 +246,7 @@ class TestDataHubBackground(DataHubCase):
             for _run in range(4):
                 self.env["contoso.import.batch"]._cron_process_queued()
         self.assertEqual((older.state, newer.state), ("done", "done"))
+        self.assertFalse(newer.waits_for_id)
         self.assertEqual(self._partner("C1").name, "First1 Newer")
 
     def test_large_file_is_queued_and_processed_in_chunks(self):
