@@ -235,14 +235,21 @@ class ContosoPurchase(models.Model):
         self.invalidate_recordset(["amount_company"])
         return result
 
-    def _recompute_amount_company(self, currency_ids, since):
-        """Rates of these currencies changed from `since` on: the stored
-        amounts of the purchases they convert, from or into, follow (the
-        trigger converts again), and so do the totals. Purchases before
-        `since` too when no shared rate of the currency is older: they may
-        use its first rate. The currencies' stamps first: a purchase
-        converted with one of them written meanwhile on another connection,
-        which this update cannot see, fails to commit and is written again."""
+    def _recompute_amount_company(self, changes):
+        """Rates changed: `changes` holds (currency, company or None for a
+        shared rate, date) of each, as it was and as it is. The stored amounts
+        of the purchases they convert, from or into, follow from the earliest
+        date on (the trigger converts again), and so do the totals. Earlier
+        purchases only where they may use a first rate (Odoo's fallback before
+        any rate: the root company's own first rate, else the first shared
+        one): for a root company without a rate of its own before that date,
+        when the change is one of its own rates or no shared rate is older.
+        The currencies' stamps first: a purchase converted with one of them
+        written meanwhile on another connection, which this update cannot
+        see, fails to commit and is written again."""
+        currency_ids = sorted({currency for currency, _company, _day in changes})
+        since = min(day for _currency, _company, day in changes)
+        own = sorted({(cur, company) for cur, company, _day in changes if company})
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -251,38 +258,60 @@ class ContosoPurchase(models.Model):
                 SELECT unnest(%s::integer[])
                 ON CONFLICT (currency_id) DO UPDATE SET changes = s.changes + 1
                 """,
-                sorted(currency_ids),
+                currency_ids,
             )
         )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT cur.id FROM unnest(%s::integer[]) AS cur (id)
-                 WHERE NOT EXISTS (
+                SELECT cur.id, c.id
+                  FROM unnest(%(currencies)s::integer[]) AS cur (id),
+                       res_company c
+                 WHERE c.parent_id IS NULL
+                   AND NOT EXISTS (
                        SELECT 1 FROM res_currency_rate r
-                        WHERE r.currency_id = cur.id AND r.company_id IS NULL
-                          AND r.name < %s)
+                        WHERE r.currency_id = cur.id AND r.company_id = c.id
+                          AND r.name < %(since)s)
+                   AND ((cur.id, c.id) IN (
+                            SELECT * FROM unnest(%(own_currencies)s::integer[],
+                                                 %(own_companies)s::integer[]))
+                        OR NOT EXISTS (
+                            SELECT 1 FROM res_currency_rate r
+                             WHERE r.currency_id = cur.id
+                               AND r.company_id IS NULL
+                               AND r.name < %(since)s))
                 """,
-                sorted(currency_ids),
-                since,
+                currencies=currency_ids,
+                since=since,
+                own_currencies=[cur for cur, _company in own],
+                own_companies=[company for _cur, company in own],
             )
         )
-        from_first = [currency for (currency,) in self.env.cr.fetchall()]
+        from_first = self.env.cr.fetchall()
         self.env.cr.execute(
             SQL(
                 """
+                WITH first (currency_id, root) AS (
+                    SELECT * FROM unnest(%(first_currencies)s::integer[],
+                                         %(first_roots)s::integer[])
+                )
                 UPDATE contoso_purchase p SET amount_company = NULL
                   FROM res_company c
                  WHERE c.id = p.company_id AND p.currency_id != c.currency_id
                    AND (p.currency_id = ANY(%(currencies)s)
                         OR c.currency_id = ANY(%(currencies)s))
                    AND (p.date >= %(since)s
-                        OR p.currency_id = ANY(%(from_first)s)
-                        OR c.currency_id = ANY(%(from_first)s))
+                        OR EXISTS (
+                           SELECT 1 FROM first f
+                            WHERE f.currency_id IN (p.currency_id, c.currency_id)
+                              AND f.root = COALESCE(NULLIF(
+                                  split_part(c.parent_path, '/', 1), '')::integer,
+                                  c.id)))
                 """,
-                currencies=sorted(currency_ids),
+                currencies=currency_ids,
                 since=since,
-                from_first=from_first,
+                first_currencies=[cur for cur, _root in from_first],
+                first_roots=[root for _cur, root in from_first],
             )
         )
         self.invalidate_model(["amount_company"])
