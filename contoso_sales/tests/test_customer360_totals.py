@@ -561,6 +561,38 @@ class TestCustomer360Totals(DataHubCase):
         self._assert_as_odoo(older, "older")
         self._assert_as_odoo(newer, "newer")
 
+    def test_a_company_first_rate_converts_only_the_purchases_before_any(self):
+        """The company's first rate of a currency with older shared rates only
+        changes what purchases dated before every rate are worth: those with a
+        shared rate at their date are not converted again."""
+        currency = self.env.ref("base.GBP")
+        currency.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": currency.id,
+                "rate": 2.0,
+                "name": "2020-01-01",
+                "company_id": False,
+            }
+        )
+        before_any = self._foreign_purchase("H1", "2019-06-01", currency)
+        shared = self._foreign_purchase("H2", "2022-06-01", currency)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT ctid::text FROM contoso_purchase WHERE id = %s", [shared.id]
+        )
+        version = self.env.cr.fetchone()
+        self.env["res.currency.rate"].with_user(self._rate_manager()).create(
+            {"currency_id": currency.id, "rate": 5.0, "name": "2023-01-01"}
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT ctid::text FROM contoso_purchase WHERE id = %s", [shared.id]
+        )
+        self.assertEqual(self.env.cr.fetchone(), version, "not converted again")
+        self._assert_as_odoo(before_any, "before any rate")
+        self._assert_as_odoo(shared, "at a shared rate")
+
     def test_totals_follow_raw_sql_and_are_rolled_back(self):
         """The partner merge and the import write purchases in SQL: the totals
         per customer follow in the same statement, and a rollback undoes both."""
