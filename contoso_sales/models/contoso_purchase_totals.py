@@ -242,8 +242,9 @@ class ContosoPurchase(models.Model):
         date on (the trigger converts again), and so do the totals. Earlier
         purchases only where they may use a first rate (Odoo's fallback before
         any rate: the root company's own first rate, else the first shared
-        one): for a root company without a rate of its own before that date,
-        when the change is one of its own rates or no shared rate is older.
+        one): those dated before every rate of their root company, for a root
+        company without a rate of its own before that date, when the change
+        is one of its own rates or no shared rate is older.
         The currencies' stamps first: a purchase converted with one of them
         written meanwhile on another connection, which this update cannot
         see, fails to commit and is written again."""
@@ -264,7 +265,11 @@ class ContosoPurchase(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT cur.id, c.id
+                SELECT cur.id, c.id, COALESCE(
+                       (SELECT MIN(r.name) FROM res_currency_rate r
+                         WHERE r.currency_id = cur.id AND r.name < %(since)s
+                           AND (r.company_id IS NULL OR r.company_id = c.id)),
+                       %(since)s)
                   FROM unnest(%(currencies)s::integer[]) AS cur (id),
                        res_company c
                  WHERE c.parent_id IS NULL
@@ -291,9 +296,10 @@ class ContosoPurchase(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH first (currency_id, root) AS (
+                WITH first (currency_id, root, before) AS (
                     SELECT * FROM unnest(%(first_currencies)s::integer[],
-                                         %(first_roots)s::integer[])
+                                         %(first_roots)s::integer[],
+                                         %(first_bounds)s::date[])
                 )
                 UPDATE contoso_purchase p SET amount_company = NULL
                   FROM res_company c
@@ -304,14 +310,16 @@ class ContosoPurchase(models.Model):
                         OR EXISTS (
                            SELECT 1 FROM first f
                             WHERE f.currency_id IN (p.currency_id, c.currency_id)
+                              AND p.date < f.before
                               AND f.root = COALESCE(NULLIF(
                                   split_part(c.parent_path, '/', 1), '')::integer,
                                   c.id)))
                 """,
                 currencies=currency_ids,
                 since=since,
-                first_currencies=[cur for cur, _root in from_first],
-                first_roots=[root for _cur, root in from_first],
+                first_currencies=[cur for cur, _root, _before in from_first],
+                first_roots=[root for _cur, root, _before in from_first],
+                first_bounds=[before for _cur, _root, before in from_first],
             )
         )
         self.invalidate_model(["amount_company"])
