@@ -19,7 +19,11 @@ from odoo.tools import SQL
 # of either currency changes, each transaction blind to the other's row, then
 # fails to commit (serialization failure, retried by Odoo) instead of keeping
 # the old rate's amount forever. Once per transaction and currency: a rate
-# change converting many purchases again writes it once.
+# change converting many purchases again writes it once. Remembered in a
+# transaction-local setting, not by the row's xmin: inside a savepoint (every
+# import chunk) the row's xmin is the savepoint's, never the transaction's id,
+# and each purchase wrote the row again, each write slower than the last. A
+# savepoint rolled back forgets the setting with the row it wrote.
 AMOUNT_COMPANY = """
     CREATE TABLE IF NOT EXISTS contoso_purchase_rate_stamp (
         currency_id integer PRIMARY KEY,
@@ -69,13 +73,12 @@ AMOUNT_COMPANY = """
             * contoso_currency_rate(company_currency, root, NEW.date)
             / contoso_currency_rate(NEW.currency_id, root, NEW.date);
         FOREACH currency IN ARRAY ARRAY[NEW.currency_id, company_currency] LOOP
-            IF NOT EXISTS (
-                   SELECT 1 FROM contoso_purchase_rate_stamp s
-                    WHERE s.currency_id = currency
-                      AND s.xmin = xid(pg_current_xact_id())) THEN
+            IF current_setting('contoso.rate_stamp_' || currency, true)
+               IS DISTINCT FROM '1' THEN
                 INSERT INTO contoso_purchase_rate_stamp AS s (currency_id)
                 VALUES (currency)
                 ON CONFLICT (currency_id) DO UPDATE SET changes = s.changes + 1;
+                PERFORM set_config('contoso.rate_stamp_' || currency, '1', true);
             END IF;
         END LOOP;
         RETURN NEW;
