@@ -217,7 +217,7 @@ class ContosoPurchase(models.Model):
     def init(self):
         # Odoo calls the last init only: the purchases' own (old indexes
         # dropped on upgrade) runs through super().
-        super().init()
+        result = super().init()
         cr = self.env.cr
         cr.execute(AMOUNT_COMPANY)
         # Purchases from before the trigger (an upgrade): the trigger computes.
@@ -226,6 +226,7 @@ class ContosoPurchase(models.Model):
             "WHERE amount_company IS NULL"
         )
         cr.execute(TOTALS.replace("%(sums)s", SUMS))
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
