@@ -19,7 +19,11 @@ from odoo.tools import SQL
 # of either currency changes, each transaction blind to the other's row, then
 # fails to commit (serialization failure, retried by Odoo) instead of keeping
 # the old rate's amount forever. Once per transaction and currency: a rate
-# change converting many purchases again writes it once.
+# change converting many purchases again writes it once. Remembered in a
+# transaction-local setting, not by the row's xmin: inside a savepoint (every
+# import chunk) the row's xmin is the savepoint's, never the transaction's id,
+# and each purchase wrote the row again, each write slower than the last. A
+# savepoint rolled back forgets the setting with the row it wrote.
 AMOUNT_COMPANY = """
     CREATE TABLE IF NOT EXISTS contoso_purchase_rate_stamp (
         currency_id integer PRIMARY KEY,
@@ -69,13 +73,12 @@ AMOUNT_COMPANY = """
             * contoso_currency_rate(company_currency, root, NEW.date)
             / contoso_currency_rate(NEW.currency_id, root, NEW.date);
         FOREACH currency IN ARRAY ARRAY[NEW.currency_id, company_currency] LOOP
-            IF NOT EXISTS (
-                   SELECT 1 FROM contoso_purchase_rate_stamp s
-                    WHERE s.currency_id = currency
-                      AND s.xmin = xid(pg_current_xact_id())) THEN
+            IF current_setting('contoso.rate_stamp_' || currency, true)
+               IS DISTINCT FROM '1' THEN
                 INSERT INTO contoso_purchase_rate_stamp AS s (currency_id)
                 VALUES (currency)
                 ON CONFLICT (currency_id) DO UPDATE SET changes = s.changes + 1;
+                PERFORM set_config('contoso.rate_stamp_' || currency, '1', true);
             END IF;
         END LOOP;
         RETURN NEW;
@@ -212,6 +215,9 @@ class ContosoPurchase(models.Model):
     )
 
     def init(self):
+        # Odoo calls the last init only: the purchases' own (old indexes
+        # dropped on upgrade) runs through super().
+        result = super().init()
         cr = self.env.cr
         cr.execute(AMOUNT_COMPANY)
         # Purchases from before the trigger (an upgrade): the trigger computes.
@@ -220,6 +226,7 @@ class ContosoPurchase(models.Model):
             "WHERE amount_company IS NULL"
         )
         cr.execute(TOTALS.replace("%(sums)s", SUMS))
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -235,14 +242,22 @@ class ContosoPurchase(models.Model):
         self.invalidate_recordset(["amount_company"])
         return result
 
-    def _recompute_amount_company(self, currency_ids, since):
-        """Rates of these currencies changed from `since` on: the stored
-        amounts of the purchases they convert, from or into, follow (the
-        trigger converts again), and so do the totals. Purchases before
-        `since` too when no shared rate of the currency is older: they may
-        use its first rate. The currencies' stamps first: a purchase
-        converted with one of them written meanwhile on another connection,
-        which this update cannot see, fails to commit and is written again."""
+    def _recompute_amount_company(self, changes):
+        """Rates changed: `changes` holds (currency, company or None for a
+        shared rate, date) of each, as it was and as it is. The stored amounts
+        of the purchases they convert, from or into, follow from the earliest
+        date on (the trigger converts again), and so do the totals. Earlier
+        purchases only where they may use a first rate (Odoo's fallback before
+        any rate: the root company's own first rate, else the first shared
+        one): those dated before every rate of their root company, for a root
+        company without a rate of its own before that date, when the change
+        is one of its own rates or no shared rate is older.
+        The currencies' stamps first: a purchase converted with one of them
+        written meanwhile on another connection, which this update cannot
+        see, fails to commit and is written again."""
+        currency_ids = sorted({currency for currency, _company, _day in changes})
+        since = min(day for _currency, _company, day in changes)
+        own = sorted({(cur, company) for cur, company, _day in changes if company})
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -251,38 +266,67 @@ class ContosoPurchase(models.Model):
                 SELECT unnest(%s::integer[])
                 ON CONFLICT (currency_id) DO UPDATE SET changes = s.changes + 1
                 """,
-                sorted(currency_ids),
+                currency_ids,
             )
         )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT cur.id FROM unnest(%s::integer[]) AS cur (id)
-                 WHERE NOT EXISTS (
+                SELECT cur.id, c.id, COALESCE(
+                       (SELECT MIN(r.name) FROM res_currency_rate r
+                         WHERE r.currency_id = cur.id AND r.name < %(since)s
+                           AND (r.company_id IS NULL OR r.company_id = c.id)),
+                       %(since)s)
+                  FROM unnest(%(currencies)s::integer[]) AS cur (id),
+                       res_company c
+                 WHERE c.parent_id IS NULL
+                   AND NOT EXISTS (
                        SELECT 1 FROM res_currency_rate r
-                        WHERE r.currency_id = cur.id AND r.company_id IS NULL
-                          AND r.name < %s)
+                        WHERE r.currency_id = cur.id AND r.company_id = c.id
+                          AND r.name < %(since)s)
+                   AND ((cur.id, c.id) IN (
+                            SELECT * FROM unnest(%(own_currencies)s::integer[],
+                                                 %(own_companies)s::integer[]))
+                        OR NOT EXISTS (
+                            SELECT 1 FROM res_currency_rate r
+                             WHERE r.currency_id = cur.id
+                               AND r.company_id IS NULL
+                               AND r.name < %(since)s))
                 """,
-                sorted(currency_ids),
-                since,
+                currencies=currency_ids,
+                since=since,
+                own_currencies=[cur for cur, _company in own],
+                own_companies=[company for _cur, company in own],
             )
         )
-        from_first = [currency for (currency,) in self.env.cr.fetchall()]
+        from_first = self.env.cr.fetchall()
         self.env.cr.execute(
             SQL(
                 """
+                WITH first (currency_id, root, before) AS (
+                    SELECT * FROM unnest(%(first_currencies)s::integer[],
+                                         %(first_roots)s::integer[],
+                                         %(first_bounds)s::date[])
+                )
                 UPDATE contoso_purchase p SET amount_company = NULL
                   FROM res_company c
                  WHERE c.id = p.company_id AND p.currency_id != c.currency_id
                    AND (p.currency_id = ANY(%(currencies)s)
                         OR c.currency_id = ANY(%(currencies)s))
                    AND (p.date >= %(since)s
-                        OR p.currency_id = ANY(%(from_first)s)
-                        OR c.currency_id = ANY(%(from_first)s))
+                        OR EXISTS (
+                           SELECT 1 FROM first f
+                            WHERE f.currency_id IN (p.currency_id, c.currency_id)
+                              AND p.date < f.before
+                              AND f.root = COALESCE(NULLIF(
+                                  split_part(c.parent_path, '/', 1), '')::integer,
+                                  c.id)))
                 """,
-                currencies=sorted(currency_ids),
+                currencies=currency_ids,
                 since=since,
-                from_first=from_first,
+                first_currencies=[cur for cur, _root, _before in from_first],
+                first_roots=[root for _cur, root, _before in from_first],
+                first_bounds=[before for _cur, _root, before in from_first],
             )
         )
         self.invalidate_model(["amount_company"])

@@ -8,27 +8,30 @@ class ResCurrencyRate(models.Model):
 
     _inherit = "res.currency.rate"
 
+    def _contoso_keys(self):
+        # The company decides which purchases a first rate converts: a root
+        # company's own first rate comes before the first shared one.
+        return [(r.currency_id.id, r.company_id.id or None, r.name) for r in self]
+
     def _contoso_reconvert(self, keys):
-        keys = [key for key in keys if key[1]]
+        keys = [key for key in keys if key[0] and key[2]]
         if keys:
-            self.env["contoso.purchase"]._recompute_amount_company(
-                {currency for currency, _date in keys}, min(d for _c, d in keys)
-            )
+            self.env["contoso.purchase"]._recompute_amount_company(keys)
 
     @api.model_create_multi
     def create(self, vals_list):
         rates = super().create(vals_list)
-        rates._contoso_reconvert([(r.currency_id.id, r.name) for r in rates])
+        rates._contoso_reconvert(rates._contoso_keys())
         return rates
 
     def write(self, vals):
-        before = [(r.currency_id.id, r.name) for r in self]
+        before = self._contoso_keys()
         result = super().write(vals)
-        self._contoso_reconvert(before + [(r.currency_id.id, r.name) for r in self])
+        self._contoso_reconvert(before + self._contoso_keys())
         return result
 
     def unlink(self):
-        before = [(r.currency_id.id, r.name) for r in self]
+        before = self._contoso_keys()
         result = super().unlink()
         self._contoso_reconvert(before)
         return result

@@ -158,6 +158,23 @@ class TestDataHubSpeed(DataHubCase):
         ):
             self.assertIn(" WHERE ", indexes[name], name)
 
+    def test_upgrade_drops_the_indexes_odoo_made_before(self):
+        # A database installed before keeps the indexes Odoo made for these
+        # fields; the model's init, which Odoo runs on upgrade, drops them.
+        old = ("channel", "company_id", "partner_id")
+        for column in old:
+            self.env.cr.execute(
+                f"CREATE INDEX contoso_purchase__{column}_index "
+                f"ON contoso_purchase ({column})"
+            )
+        self.env["contoso.purchase"].init()
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'contoso_purchase'"
+        )
+        indexes = {name for (name,) in self.env.cr.fetchall()}
+        for column in old:
+            self.assertNotIn(f"contoso_purchase__{column}_index", indexes)
+
     def test_totals_read_a_customers_purchases_through_one_index(self):
         # The totals' trigger looks up each touched customer's purchases of
         # one company. With an index on the partner alone, PostgreSQL ANDed
