@@ -10,6 +10,7 @@ deleted afterwards.
 """
 
 import base64
+import contextlib
 import logging
 import threading
 from datetime import timedelta
@@ -303,6 +304,42 @@ class TestConcurrentImports(ConcurrencyCase):
             batches, dict.fromkeys(ids, ("done", ROWS, ROWS, 0, 0, 0)), "counts"
         )
         self.assertEqual(partners, 2 * ROWS, "one contact per ContactId")
+
+    def test_a_file_waits_for_its_source_between_the_slices_of_an_earlier(self):
+        # Another cron worker holds the contacts' lock, importing a slice of
+        # the first file, when this run tries it; that slice ends (the lock is
+        # released, the file still 'running') before this run reaches the
+        # second file of the same source: the second must still wait.
+        ids = self._queue(2)
+        Batch = type(self.env["contoso.import.batch"])
+        processing_lock = Batch._processing_lock
+        holder = self.registry.cursor()
+        self.addCleanup(holder.close)
+        key = [
+            "contoso_import_batch",
+            f"{self.env.ref('base.user_admin').company_id.id}:contacts",
+        ]
+        holder.execute(
+            "SELECT pg_advisory_lock(%s::regclass::int, hashtext(%s))", key
+        )
+
+        @contextlib.contextmanager
+        def lock(batch):
+            with processing_lock(batch) as locked:
+                yield locked
+            if batch.id == ids[0]:
+                holder.execute(
+                    "SELECT pg_advisory_unlock(%s::regclass::int, hashtext(%s))",
+                    key,
+                )
+
+        with patch.object(Batch, "_processing_lock", lock):
+            self._committed(
+                lambda env: env["contoso.import.batch"]._cron_process_queued()
+            )
+        self.assertEqual(self.chunks, [], "the second file ran before the first")
+        batches, _partners = self._results(ids)
+        self.assertEqual(batches[ids[1]][:2], ("queued", 0))
 
     def test_resume_and_run_manually_during_the_cron_run(self):
         (batch_id,) = self._queue(1)
