@@ -1384,6 +1384,11 @@ class ContosoImportBatch(models.Model):
                 batch.invalidate_recordset()
                 if batch.state not in ("queued", "running"):
                     continue
+                # The lock is free between two slices of an earlier file of
+                # the source too (that file still running, its next slice
+                # triggered): the earlier file goes first.
+                if batch._queued_behind():
+                    continue
                 with lower_cpu_priority(self._import_nice()):
                     finished = batch._process_as_importer()
             if not finished:
