@@ -491,6 +491,61 @@ class TestConcurrentImports(ConcurrencyCase):
         self.assertEqual(batches, {worker.result: ("done", ROWS, 0, ROWS, 0, 0)})
         self.assertEqual(partners, ROWS)
 
+    def test_two_small_files_of_a_source_uploaded_at_once(self):
+        # Two data administrators upload a small contacts file each at the same
+        # moment: neither request sees the other's file (not committed), and
+        # the second must not import its file while the first imports its own.
+        def wizard(n):
+            def create(env):
+                content = CONTACTS + "".join(
+                    f"ZCONC{n}-{i},First{i},Last{i},,,,,,,,,\r\n" for i in range(ROWS)
+                )
+                return (
+                    env["contoso.import.wizard"]
+                    .with_user(env.ref("base.user_admin"))
+                    .create(
+                        {
+                            "source": "contacts",
+                            "filename": f"ZCONC{n}.csv",
+                            "file": base64.b64encode(content.encode()),
+                        }
+                    )
+                    .id
+                )
+
+            return self._committed(create)
+
+        def request(wizard_id):
+            def run(env):
+                env = env(user=env.ref("base.user_admin"))
+                wizard = env["contoso.import.wizard"].browse(wizard_id)
+                return retrying(wizard.action_import, env)["res_id"]
+
+            return run
+
+        first, second = wizard(0), wizard(1)
+
+        def remove(env):
+            env["res.partner"].with_context(active_test=False).search(
+                [("contoso_contact_ref", "=like", "ZCONC%")]
+            ).unlink()
+            env["contoso.import.batch"].search(
+                [("filename", "in", ("ZCONC0.csv", "ZCONC1.csv"))]
+            ).unlink()
+
+        self.addCleanup(self._committed, remove)
+        pause = Pause()
+        with self._paused_before_writing(pause):
+            a, b, _b_first = self._race(request(first), request(second), pause)
+        batches, _partners = self._results([a.result, b.result])
+        self.assertEqual(batches[a.result][0], "done")
+        self.assertEqual(
+            batches[b.result][:2],
+            ("queued", 0),
+            "the second file was imported while the first one was",
+        )
+        self.assertEqual({thread for thread, *_rest in self.chunks}, {"worker-a"})
+
     def test_a_worker_killed_in_the_middle_of_a_chunk(self):
         # A chunk longer than the cron worker's limits (limit_time_real_cron,
         # limit_time_cpu) gets its worker killed, then the next worker's, on the
