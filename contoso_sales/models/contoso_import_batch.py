@@ -1323,6 +1323,22 @@ class ContosoImportBatch(models.Model):
         # not read; only whether one waits is told.
         return bool(self.sudo()._earlier_of_source())
 
+    def _processing_lock_key(self):
+        self.ensure_one()
+        return [self._table, f"{self.company_id.id}:{self.source}"]
+
+    def _request_lock(self):
+        """Whether the user's request may import the file now: the lock of
+        _processing_lock, held until the request's transaction ends. Another
+        request's file of the source is not committed yet, so _queued_behind
+        cannot see it; and a cron run must not start a later file before this
+        one's rows are committed."""
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s::regclass::int, hashtext(%s))",
+            self._processing_lock_key(),
+        )
+        return self.env.cr.fetchone()[0]
+
     @contextlib.contextmanager
     def _processing_lock(self):
         """Yield whether this worker may process the batch, holding a lock that
@@ -1336,8 +1352,7 @@ class ContosoImportBatch(models.Model):
         A row lock ends with the first chunk's commit, and a batch is processed
         over many commits: a session advisory lock outlives them. PostgreSQL
         releases it if the worker dies with its connection."""
-        self.ensure_one()
-        key = [self._table, f"{self.company_id.id}:{self.source}"]
+        key = self._processing_lock_key()
         self.env.cr.execute(
             "SELECT pg_try_advisory_lock(%s::regclass::int, hashtext(%s))", key
         )

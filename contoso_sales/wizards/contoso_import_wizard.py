@@ -55,8 +55,9 @@ class ContosoImportWizard(models.TransientModel):
         )
         batch._bookkeep({"rows_total": rows})
         # A small file too waits for an earlier file of its source still in
-        # the queue: files of a source are imported in the order they came.
-        if large or batch._queued_behind():
+        # the queue, or being imported by another request: files of a source
+        # are imported in the order they came, one at a time.
+        if large or batch._queued_behind() or not batch._request_lock():
             self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
         else:
             try:
