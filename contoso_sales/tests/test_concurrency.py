@@ -319,9 +319,7 @@ class TestConcurrentImports(ConcurrencyCase):
             "contoso_import_batch",
             f"{self.env.ref('base.user_admin').company_id.id}:contacts",
         ]
-        holder.execute(
-            "SELECT pg_advisory_lock(%s::regclass::int, hashtext(%s))", key
-        )
+        holder.execute("SELECT pg_advisory_lock(%s::regclass::int, hashtext(%s))", key)
 
         @contextlib.contextmanager
         def lock(batch):
