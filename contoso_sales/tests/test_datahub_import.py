@@ -1,5 +1,6 @@
 import base64
 import os
+import re
 import threading
 import time
 from unittest.mock import patch
@@ -248,6 +249,27 @@ class TestDataHubBackground(DataHubCase):
         self.assertEqual((older.state, newer.state), ("done", "done"))
         self.assertFalse(newer.waits_for_id)
         self.assertEqual(self._partner("C1").name, "First1 Newer")
+
+    def test_resume_of_an_older_file_after_a_newer_one_was_imported(self):
+        # The older export stops after its first chunk; the next export of the
+        # source is imported. Resuming the older one would write its stale
+        # values over the newer file's: refused, with what to do instead.
+        with patch.object(type(self.env["ir.cron"]), "_trigger"):
+            older = self._import("contacts", self.text)
+        older._process(max_chunks=1)
+        older._bookkeep({"state": "failed"})
+        newer = self._import(
+            "contacts", CONTACTS + "C5,First5,Newer,,p5@example.com,,,,,,,\r\n"
+        )
+        self.assertEqual(newer.state, "done")
+        self.assertEqual(self._partner("C5").name, "First5 Newer")
+        with (
+            patch.object(type(self.env["ir.cron"]), "_trigger"),
+            self.assertRaisesRegex(UserError, re.escape(newer.name)),
+        ):
+            older.with_user(self.data_admin).action_resume()
+        self.assertEqual(older.state, "failed")
+        self.assertEqual(self._partner("C5").name, "First5 Newer")
 
     def test_large_file_is_queued_and_processed_in_chunks(self):
         with patch.object(type(self.env["ir.cron"]), "_trigger") as trigger:
