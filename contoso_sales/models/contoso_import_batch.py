@@ -1449,14 +1449,52 @@ class ContosoImportBatch(models.Model):
                         state=dict(self._fields["state"].selection)[batch.state],
                     )
                 )
+        failed = self.filtered(lambda batch: batch.state == "failed")
+        failed._check_no_newer_import()
         # A queued or running batch is the cron's already: writing it would wait
         # for the chunk a worker is writing, and could queue it again once
         # finished. Only a failed one is queued again.
-        self.filtered(lambda batch: batch.state == "failed")._bookkeep(
-            {"state": "queued"}
-        )
+        failed._bookkeep({"state": "queued"})
         self.env.ref("contoso_sales.ir_cron_contoso_import")._trigger()
         return True
+
+    def _check_no_newer_import(self):
+        """A failed file resumed after a later file of its source and company
+        imported rows would write its older values over the later one's."""
+        batches = self.filtered(lambda batch: not batch.dry_run)
+        if not batches:
+            return
+        # sudo: a later file may be another importer's; only its name is told,
+        # to a user of its company who imports this source. One query for all.
+        later = self.sudo().search(
+            [
+                ("id", ">", min(batches.ids)),
+                ("company_id", "in", batches.company_id.ids),
+                ("source", "in", batches.mapped("source")),
+                ("dry_run", "=", False),
+                ("rows_done", ">", 0),
+            ],
+            order="id",
+        )
+        for batch in batches:
+            newer = later.filtered(
+                lambda other, batch=batch: (
+                    other.id > batch.id
+                    and other.company_id == batch.company_id
+                    and other.source == batch.source
+                )
+            )[:1]
+            if newer:
+                raise UserError(
+                    self.env._(
+                        "Import '%(name)s' cannot be resumed: import '%(newer)s' "
+                        "of the same source came later and has already imported "
+                        "rows, which this older file would overwrite. Import a "
+                        "fresh export instead.",
+                        name=batch.name,
+                        newer=newer.name,
+                    )
+                )
 
     @api.model
     def _label(self, source):
