@@ -24,6 +24,11 @@ from odoo.tools import SQL
 # import chunk) the row's xmin is the savepoint's, never the transaction's id,
 # and each purchase wrote the row again, each write slower than the last. A
 # savepoint rolled back forgets the setting with the row it wrote.
+# The root company of res_company `c` (the first id of its parent path), whose
+# rates and those shared convert its purchases.
+ROOT_OF_COMPANY = (
+    "COALESCE(NULLIF(split_part(c.parent_path, '/', 1), '')::integer, c.id)"
+)
 AMOUNT_COMPANY = """
     CREATE TABLE IF NOT EXISTS contoso_purchase_rate_stamp (
         currency_id integer PRIMARY KEY,
@@ -60,9 +65,7 @@ AMOUNT_COMPANY = """
                 OLD.amount_company) THEN
             RETURN NEW;
         END IF;
-        SELECT c.currency_id,
-               COALESCE(NULLIF(split_part(c.parent_path, '/', 1), '')::integer,
-                        c.id)
+        SELECT c.currency_id, %(root)s
           INTO company_currency, root
           FROM res_company c WHERE c.id = NEW.company_id;
         IF company_currency IS NOT DISTINCT FROM NEW.currency_id THEN
@@ -219,7 +222,7 @@ class ContosoPurchase(models.Model):
         # dropped on upgrade) runs through super().
         result = super().init()
         cr = self.env.cr
-        cr.execute(AMOUNT_COMPANY)
+        cr.execute(AMOUNT_COMPANY.replace("%(root)s", ROOT_OF_COMPANY))
         # Purchases from before the trigger (an upgrade): the trigger computes.
         cr.execute(
             "UPDATE contoso_purchase SET amount_company = NULL "
@@ -318,10 +321,9 @@ class ContosoPurchase(models.Model):
                            SELECT 1 FROM first f
                             WHERE f.currency_id IN (p.currency_id, c.currency_id)
                               AND p.date < f.before
-                              AND f.root = COALESCE(NULLIF(
-                                  split_part(c.parent_path, '/', 1), '')::integer,
-                                  c.id)))
+                              AND f.root = %(root)s))
                 """,
+                root=SQL(ROOT_OF_COMPANY),
                 currencies=currency_ids,
                 since=since,
                 first_currencies=[cur for cur, _root, _before in from_first],

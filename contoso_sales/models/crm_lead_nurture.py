@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .contoso_nurture_enrolment import RUNNING_STATES
+
 
 class CrmLead(models.Model):
     """Corporate lead nurturing: enrolment, exits and the deal's progress."""
@@ -47,7 +49,7 @@ class CrmLead(models.Model):
         enrolments = self._contoso_nurture_enrolments()
         shown = {
             lead: (
-                enrolments[lead].filtered(lambda e: e.state in ("running", "paused"))
+                enrolments[lead].filtered(lambda e: e.state in RUNNING_STATES)
                 or enrolments[lead]
             )[:1]
             for lead in self
@@ -123,7 +125,7 @@ class CrmLead(models.Model):
 
     def _contoso_nurture_running(self):
         return self.contoso_nurture_enrolment_ids.filtered(
-            lambda e: e.state in ("running", "paused")
+            lambda e: e.state in RUNNING_STATES
         )
 
     def _contoso_nurture_enrol(self):

@@ -1,5 +1,21 @@
+import importlib.util
+
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import file_path
+
+
+def run_migration(cr, version, from_version, stage="post"):
+    """Run the addon's `<stage>-migrate.py` of `version` on `cr`, as an upgrade
+    from `from_version` does."""
+    spec = importlib.util.spec_from_file_location(
+        f"contoso_sales_{stage}_migrate_{version.replace('.', '_')}",
+        file_path(f"contoso_sales/migrations/{version}/{stage}-migrate.py"),
+    )
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    migration.migrate(cr, from_version)
+
 
 # Role users beside Sally, Tom and Maria, for the tests that need them
 # (ContosoCase._role_user): role -> login, name, groups.

@@ -1,9 +1,8 @@
-import importlib.util
-
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
-from odoo.tools import SQL, file_path
+from odoo.tools import SQL
 
+from .common import run_migration
 from .datahub_common import CONTACTS, LOYALTY, ONLINE, POS, DataHubCase
 
 
@@ -463,13 +462,7 @@ class TestCustomer360Totals(DataHubCase):
             [purchase.id],
         )
         self.env.cr.execute("ALTER TABLE contoso_purchase ENABLE TRIGGER USER")
-        spec = importlib.util.spec_from_file_location(
-            "contoso_sales_post_migrate_19_0_1_2_0",
-            file_path("contoso_sales/migrations/19.0.1.2.0/post-migrate.py"),
-        )
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "19.0.1.1.0")
+        run_migration(self.env.cr, "19.0.1.2.0", "19.0.1.1.0")
         purchase.invalidate_recordset()
         self.assertEqual(purchase.amount_company, 400)
         self._assert_live("upgraded")
@@ -497,6 +490,20 @@ class TestCustomer360Totals(DataHubCase):
             }
         )
 
+    def _gbp_with_a_shared_rate(self):
+        """Pounds, with one rate shared by all companies (2 from 2020-01-01)."""
+        currency = self.env.ref("base.GBP")
+        currency.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": currency.id,
+                "rate": 2.0,
+                "name": "2020-01-01",
+                "company_id": False,
+            }
+        )
+        return currency
+
     def _assert_as_odoo(self, purchase, step):
         self.env.invalidate_all()
         expected = purchase.currency_id._convert(
@@ -509,16 +516,7 @@ class TestCustomer360Totals(DataHubCase):
         first shared one: the company's first rate of a currency with older
         shared rates, added as an accountant does (the company's by default),
         converts the purchases dated before every rate again."""
-        currency = self.env.ref("base.GBP")
-        currency.active = True
-        self.env["res.currency.rate"].create(
-            {
-                "currency_id": currency.id,
-                "rate": 2.0,
-                "name": "2020-01-01",
-                "company_id": False,
-            }
-        )
+        currency = self._gbp_with_a_shared_rate()
         purchase = self._foreign_purchase("F1", "2019-06-01", currency)
         self._assert_as_odoo(purchase, "the first shared rate")
         rate = (
@@ -565,16 +563,7 @@ class TestCustomer360Totals(DataHubCase):
         """The company's first rate of a currency with older shared rates only
         changes what purchases dated before every rate are worth: those with a
         shared rate at their date are not converted again."""
-        currency = self.env.ref("base.GBP")
-        currency.active = True
-        self.env["res.currency.rate"].create(
-            {
-                "currency_id": currency.id,
-                "rate": 2.0,
-                "name": "2020-01-01",
-                "company_id": False,
-            }
-        )
+        currency = self._gbp_with_a_shared_rate()
         before_any = self._foreign_purchase("H1", "2019-06-01", currency)
         shared = self._foreign_purchase("H2", "2022-06-01", currency)
         self.env.flush_all()

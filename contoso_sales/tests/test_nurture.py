@@ -1,12 +1,10 @@
-import importlib.util
 from datetime import date
 
 from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
-from odoo.tools.misc import file_path
 
-from .common import ContosoCase
+from .common import ContosoCase, run_migration
 
 
 @tagged("post_install", "-at_install")
@@ -288,13 +286,7 @@ class TestNurture(ContosoCase):
             [enrolment.id],
         )
         enrolment.invalidate_recordset()
-        spec = importlib.util.spec_from_file_location(
-            "contoso_sales_post_migrate_19_0_1_1_0",
-            file_path("contoso_sales/migrations/19.0.1.1.0/post-migrate.py"),
-        )
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "19.0.1.0.0")
+        run_migration(self.env.cr, "19.0.1.1.0", "19.0.1.0.0")
         enrolment.invalidate_recordset()
         self.assertEqual(enrolment.state, "stopped")
         self.assertEqual(enrolment.stop_reason, "the deal was won.")
