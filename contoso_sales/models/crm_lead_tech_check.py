@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
 
 MANAGER_GROUP = "contoso_sales.group_sales_manager"
 SALESPERSON_GROUP = "contoso_sales.group_salesperson"
@@ -18,6 +18,15 @@ class CrmLead(models.Model):
         "contoso.tech.check", "lead_id", string="Tech Checks", copy=False
     )
     tech_check_count = fields.Integer(compute="_compute_tech_check_count")
+    tech_check_consultant_ids = fields.Many2many(
+        "res.users",
+        string="Checked By",
+        compute="_compute_tech_check_consultant_ids",
+        search="_search_tech_check_consultant_ids",
+        compute_sudo=True,
+        help="The consultants who logged a tech check on the deal: what the "
+        "consultants' record rules follow.",
+    )
     contoso_user_can_sell = fields.Boolean(
         string="Current User Sells",
         compute="_compute_contoso_user_can_sell",
@@ -76,6 +85,34 @@ class CrmLead(models.Model):
         )
         for lead in self:
             lead.tech_check_count = counts.get(lead, 0)
+
+    @api.depends("tech_check_ids.consultant_id")
+    def _compute_tech_check_consultant_ids(self):
+        for lead in self:
+            lead.tech_check_consultant_ids = lead.tech_check_ids.consultant_id
+
+    def _search_tech_check_consultant_ids(self, operator, value):
+        """The deals with a check by one of these consultants, as an uncorrelated
+        ``id IN (SELECT lead_id ...)``: the one2many path
+        (``tech_check_ids.consultant_id``) is a correlated EXISTS under an OR in
+        the consultants' record rules, which PostgreSQL costs once per deal (a
+        plan estimated above ``jit_above_cost`` on 20,000 deals: 30 ms of JIT
+        compilation on each of a consultant's deal searches)."""
+        if operator != "in":
+            return NotImplemented
+        # sudo: every check of these consultants, whoever may read it; the
+        # rules that call this are themselves the access check.
+        checks = (
+            self.env["contoso.tech.check"]
+            .sudo()
+            ._search(
+                [("consultant_id", "in", list(value)), ("lead_id", "!=", False)],
+                active_test=False,
+            )
+        )
+        return Domain(
+            "id", "any!", checks.select(SQL.identifier(checks.table, "lead_id"))
+        )
 
     @api.depends_context("uid")
     def _compute_contoso_user_can_sell(self):
