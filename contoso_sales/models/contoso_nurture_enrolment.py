@@ -577,8 +577,8 @@ class ContosoNurtureEnrolment(models.Model):
         return steps.ids.index(self.step_id.id) + 1 if self.step_id in steps else 0
 
     def _progress_texts(self):
-        """{enrolment: its progress line}: the deal form's nurturing status, the
-        same few queries for any number of enrolments."""
+        """{enrolment: its progress line}: the nurturing status of a deal being
+        edited (a saved deal's is read in one query, `crm.lead._compute_contoso_nurture`)."""
         running = self.filtered(lambda e: e.state in RUNNING_STATES)
         steps_by_cadence = running._cadence_steps()
         return {
@@ -590,22 +590,37 @@ class ContosoNurtureEnrolment(models.Model):
         """'Nurturing 2/4 — Check-in email due Mar 7'; ``steps``: the cadence's
         steps in order (`_cadence_steps`)."""
         self.ensure_one()
-        if self.state == "done":
+        return self._progress_line(
+            self.state,
+            number=self._step_position(steps),
+            total=len(steps),
+            step=self.step_id.summary,
+            date_due=self.date_due,
+            stop_reason=self.stop_reason,
+        )
+
+    @api.model
+    def _progress_line(self, state, number, total, step, date_due, stop_reason):
+        """The progress line of an enrolment in ``state`` at step ``number`` of
+        ``total`` (named ``step``, due ``date_due``), in the reader's language."""
+        if state == "done":
             return self.env._("Nurturing finished")
-        if self.state == "stopped":
-            return self.env._("Nurturing stopped: %(reason)s", reason=self.stop_reason)
+        if state == "stopped":
+            return self.env._("Nurturing stopped: %(reason)s", reason=stop_reason)
+        if state not in RUNNING_STATES:
+            return ""
         values = {
-            "number": self._step_position(steps),
-            "total": len(steps),
-            "step": self.step_id.summary,
+            "number": number,
+            "total": total,
+            "step": step,
             # "Mar 7" / "7 mars": the month and day in the reader's own order
             "date": format_skeleton(
                 "MMMd",
-                self.date_due,
+                date_due,
                 locale=babel_locale_parse(get_lang(self.env).code),
             ),
         }
-        if self.state == "paused":
+        if state == "paused":
             return self.env._(
                 "Nurturing %(number)s/%(total)s paused — %(step)s", **values
             )

@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from .contoso_nurture_enrolment import RUNNING_STATES
 
@@ -46,55 +47,99 @@ class CrmLead(models.Model):
     )
     @api.depends_context("lang")
     def _compute_contoso_nurture(self):
-        enrolments = self._contoso_nurture_enrolments()
-        shown = {
-            lead: (
-                enrolments[lead].filtered(lambda e: e.state in RUNNING_STATES)
-                or enrolments[lead]
-            )[:1]
-            for lead in self
-        }
-        progress = (
-            self.env["contoso.nurture.enrolment"]
-            .concat(*shown.values())
-            ._progress_texts()
-        )
-        for lead in self:
-            enrolment = shown[lead]
-            lead.contoso_nurture_enrolment_id = enrolment
-            lead.contoso_nurture_state = enrolment.state
-            lead.contoso_nurture_is_email = bool(
-                enrolment.state == "running" and enrolment.step_id.mail_template_id
-            )
-            lead.contoso_nurture_progress = progress.get(enrolment, "")
-
-    def _contoso_nurture_enrolments(self):
-        """{deal: its enrolments, latest first}: for saved deals one query
-        reading what the nurturing status shows (the one2many would search,
-        then read); a deal being edited in a form keeps its one2many."""
+        """The deal's running or paused enrolment, else its latest, and its
+        status line; shown on every deal form and kanban card."""
         Enrolment = self.env["contoso.nurture.enrolment"]
         saved = self.filtered(lambda lead: isinstance(lead.id, int))
-        found = (
-            Enrolment.search_fetch(
-                [("lead_id", "in", saved.ids)],
-                [
-                    "lead_id",
-                    "state",
-                    "step_id",
-                    "date_due",
-                    "stop_reason",
-                    "cadence_id",
-                ],
-            ).grouped("lead_id")
-            if saved
-            else {}
+        rows = saved._contoso_nurture_rows() if saved else {}
+        for lead in self - saved:
+            # a deal being edited in a form: its one2many, through the ORM
+            enrolments = lead.contoso_nurture_enrolment_ids
+            enrolment = (
+                enrolments.filtered(lambda e: e.state in RUNNING_STATES) or enrolments
+            )[:1]
+            lead._contoso_nurture_show(
+                enrolment,
+                enrolment.state,
+                bool(
+                    enrolment.state == "running" and enrolment.step_id.mail_template_id
+                ),
+                enrolment._progress_texts().get(enrolment, ""),
+            )
+        for lead in saved:
+            found = rows.get(lead.id, [])
+            row = next((r for r in found if r["state"] in RUNNING_STATES), None) or (
+                found[0] if found else None
+            )
+            if not row:
+                lead._contoso_nurture_show(Enrolment, False, False, "")
+                continue
+            lead._contoso_nurture_show(
+                Enrolment.browse(row["id"]),
+                row["state"],
+                row["state"] == "running" and row["is_email"],
+                Enrolment._progress_line(
+                    row["state"],
+                    number=row["number"],
+                    total=row["total"],
+                    step=row["summary"],
+                    date_due=row["date_due"],
+                    stop_reason=row["stop_reason"],
+                ),
+            )
+
+    def _contoso_nurture_show(self, enrolment, state, is_email, progress):
+        self.contoso_nurture_enrolment_id = enrolment
+        self.contoso_nurture_state = state
+        self.contoso_nurture_is_email = is_email
+        self.contoso_nurture_progress = progress
+
+    def _contoso_nurture_rows(self):
+        """{deal id: its enrolments as rows, latest first}, each with its step's
+        summary (in the reader's language), whether it is an email step, its
+        position and its cadence's number of steps: one query for a form or a
+        kanban page (the ORM took two searches, each with its record rule).
+        Enrolments follow their deal (same rules): these are deals the reader
+        reads."""
+        Enrolment = self.env["contoso.nurture.enrolment"]
+        Step = self.env["contoso.nurture.step"]
+        Enrolment.flush_model(
+            ["lead_id", "state", "step_id", "date_due", "stop_reason", "cadence_id"]
         )
-        return {
-            lead: found.get(lead, Enrolment)
-            if lead in saved
-            else lead.contoso_nurture_enrolment_ids
-            for lead in self
-        }
+        Step.flush_model(["cadence_id", "sequence", "summary", "mail_template_id"])
+        # the steps' order is the model's (_order: cadence, sequence, id)
+        query = SQL(
+            """
+            WITH enrolment AS (
+                SELECT id, lead_id, state, step_id, date_due, stop_reason,
+                       cadence_id, date_start
+                  FROM contoso_nurture_enrolment
+                 WHERE lead_id = ANY(%(ids)s)
+            ), step AS (
+                SELECT s.id, s.cadence_id, s.mail_template_id, %(summary)s AS summary,
+                       row_number() OVER (
+                           PARTITION BY s.cadence_id ORDER BY s.sequence, s.id
+                       ) AS number
+                  FROM contoso_nurture_step s
+                 WHERE s.cadence_id IN (SELECT cadence_id FROM enrolment)
+            )
+            SELECT e.id, e.lead_id, e.state, e.date_due, e.stop_reason,
+                   s.summary, s.mail_template_id IS NOT NULL AS is_email,
+                   CASE WHEN s.cadence_id = e.cadence_id THEN s.number ELSE 0 END
+                       AS number,
+                   (SELECT count(*) FROM step t WHERE t.cadence_id = e.cadence_id)
+                       AS total
+              FROM enrolment e
+              LEFT JOIN step s ON s.id = e.step_id
+             ORDER BY e.date_start DESC, e.id DESC
+            """,
+            ids=list(self.ids),
+            summary=Step._field_to_sql("s", "summary"),
+        )
+        rows = defaultdict(list)
+        for row in self.env.execute_query_dict(query):
+            rows[row["lead_id"]].append(row)
+        return rows
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ContosoCase, run_migration
 
@@ -119,9 +119,9 @@ class TestNurture(ContosoCase):
         as_sally.mapped("contoso_nurture_progress")
         for model in ("crm.lead", "contoso.nurture.enrolment", "contoso.nurture.step"):
             self.env[model].invalidate_model()
-        # the deals, their enrolments (with what the status shows), the
-        # cadences' steps
-        with self.assertQueryCount(3):
+        # the deals, then their enrolments with what the status shows of their
+        # steps (one query)
+        with self.assertQueryCount(2):
             progress = as_sally.mapped("contoso_nurture_progress")
         self.assertEqual(
             progress,
@@ -142,6 +142,56 @@ class TestNurture(ContosoCase):
             as_sally.mapped("contoso_nurture_is_email"),
             [False, True, False, False, False, False],
         )
+
+    def test_status_follows_step_order_and_reader_language(self):
+        """The status line numbers a step by the cadence's order (sequence, then
+        id) as it is now, names it in the reader's language (English when the
+        step has no translation), and a deal being edited in a form says the
+        same as the saved deal."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+            self._done(deal)
+        second = self._enrolment(deal).step_id.sudo()
+        self.assertEqual(
+            deal.contoso_nurture_progress,
+            "Nurturing 2/4 — Information email due Mar 3",
+        )
+        # the current step moved first, written in this transaction (not flushed)
+        second.sequence = min(self.steps.mapped("sequence")) - 1
+        # (a request reads the deal afresh; the status does not depend on the
+        # steps' order, so this transaction's cached line is dropped by hand)
+        deal.invalidate_recordset(["contoso_nurture_progress"])
+        self.assertEqual(
+            deal.contoso_nurture_progress,
+            "Nurturing 1/4 — Information email due Mar 3",
+        )
+        second.with_context(lang="fr_FR").summary = "Courriel d'information"
+        deal.invalidate_recordset(["contoso_nurture_progress"])
+        sophie = new_test_user(
+            self.env,
+            login="t_sophie_nurture",
+            groups="sales_team.group_sale_salesman_all_leads",
+            lang="fr_FR",
+        )
+        as_sophie = deal.with_user(sophie).with_context(lang="fr_FR")
+        # the line itself is translated by the module's French (loaded or not
+        # in this database): its step and date are Sophie's
+        self.assertIn("1/4", as_sophie.contoso_nurture_progress)
+        self.assertIn("Courriel d'information", as_sophie.contoso_nurture_progress)
+        self.assertIn("3 mars", as_sophie.contoso_nurture_progress)
+        first = self.steps.sorted("id")[0]
+        self.assertEqual(first.with_context(lang="fr_FR").summary, "Introduction call")
+        # a deal being edited in a form (a new record with the deal as origin)
+        edited = deal.new(origin=deal)
+        self.assertEqual(
+            edited.contoso_nurture_progress,
+            "Nurturing 1/4 — Information email due Mar 3",
+        )
+        self.assertEqual(edited.contoso_nurture_state, "running")
+        self.assertTrue(edited.contoso_nurture_is_email)
+        self.assertTrue(deal.contoso_nurture_is_email)
+        self.assertEqual(deal.contoso_nurture_enrolment_id, self._enrolment(deal))
 
     def test_spec_dates(self):
         with freeze_time("2026-03-02"):  # day 0
