@@ -578,7 +578,8 @@ class ContosoNurtureEnrolment(models.Model):
 
     def _progress_texts(self):
         """{enrolment: its progress line}: the nurturing status of a deal being
-        edited (a saved deal's is read in one query, `crm.lead._compute_contoso_nurture`)."""
+        edited (a saved deal's is read in one query, in
+        `crm.lead._compute_contoso_nurture`)."""
         running = self.filtered(lambda e: e.state in RUNNING_STATES)
         steps_by_cadence = running._cadence_steps()
         return {
