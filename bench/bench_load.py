@@ -46,6 +46,7 @@ from pathlib import Path
 import psycopg2
 from _harness import setup
 from _load_seed import SCALES, SEED_VERSION, login, password, seed
+from lxml import etree
 from odoo import SUPERUSER_ID, api, sql_db, tools
 from odoo.modules.module import initialize_sys_path
 from odoo.modules.registry import Registry
@@ -241,15 +242,73 @@ def ids_for(dbname, addon):
         products = env["product.product"].search(
             [("sale_ok", "=", True), ("default_code", "=", False)], limit=10
         )
+        salesperson = env["res.users"].search([("login", "=", login("sales", 1))])
+        views = (
+            env["crm.lead"]
+            .with_user(salesperson)
+            .get_views([(False, "kanban"), (False, "form")])
+        )
         result = {
             "stages": stages.ids,
             "products": products.ids,
             "activity_type": env.ref("mail.mail_activity_data_call").id,
             "lead_model": env["ir.model"]._get_id("crm.lead"),
+            # what the web client asks for a card and a form of the database's
+            # own views, as a salesperson sees them (each side its views)
+            "card": view_specification(views, "kanban"),
+            "form": view_specification(views, "form") | {"display_name": {}},
         }
     sql_db.close_db(dbname)
     Registry.delete(dbname)
     return result
+
+
+def view_specification(views, view_type):
+    """The fields specification the web client sends to read a record of a view
+    (web's getFieldsSpec): every field of the arch; a many2one with its display
+    name; an x2many with the fields of its inline list (limit 40) or of its
+    tags widget, else its ids; a field always invisible without its sub-fields."""
+    fields_of = {model: data["fields"] for model, data in views["models"].items()}
+    arch = etree.fromstring(views["views"][view_type]["arch"])
+    return _spec_of(arch, fields_of, "crm.lead")
+
+
+def _spec_of(node, fields_of, model):
+    spec = {}
+    for field in _field_nodes(node):
+        name = field.get("name")
+        info = fields_of[model].get(name)
+        if info is None:
+            continue
+        hidden = field.get("invisible") in ("True", "1")
+        if info["type"] in ("many2one", "reference"):
+            spec[name] = {"fields": {} if hidden else {"display_name": {}}}
+        elif info["type"] in ("one2many", "many2many") and not hidden:
+            sub = next(iter(field.iterchildren("list", "kanban")), None)
+            comodel = info["relation"]
+            if sub is not None and comodel in fields_of:
+                spec[name] = {
+                    "fields": _spec_of(sub, fields_of, comodel),
+                    "limit": 40,
+                }
+            elif field.get("widget", "").startswith("many2many_tags"):
+                spec[name] = {"fields": {"display_name": {}}}
+                if "color_field" in field.get("options", ""):
+                    spec[name]["fields"]["color"] = {}
+            else:
+                spec[name] = {}
+        else:
+            spec[name] = {}
+    return spec
+
+
+def _field_nodes(node):
+    """The field nodes of a view, not those of its x2many fields' sub-views."""
+    for child in node.iterchildren(tag=etree.Element):
+        if child.tag == "field":
+            yield child
+        else:
+            yield from _field_nodes(child)
 
 
 # -- import files ------------------------------------------------------------------

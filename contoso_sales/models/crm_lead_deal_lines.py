@@ -77,29 +77,13 @@ class CrmLead(models.Model):
 
     @api.depends("order_ids.state", "order_ids.amount_total")
     def _compute_contoso_quote_iterations(self):
-        origins = self._origin.filtered("id")
-        stats = {}
-        if origins:
-            stats = {
-                lead.id: (count, latest_id)
-                for lead, count, latest_id in self.env["sale.order"]._read_group(
-                    [("opportunity_id", "in", origins.ids), ("state", "!=", "cancel")],
-                    ["opportunity_id"],
-                    ["__count", "id:max"],
-                )
-            }
-        # one recordset for all deals, so amounts and currencies are read together
-        latest_orders = {
-            order.id: order
-            for order in self.env["sale.order"].browse(
-                [latest_id for _count, latest_id in stats.values()]
-            )
-        }
+        # the orders sale_crm reads for the form's quotation and order counts:
+        # no query of its own
         no_order = self.env["sale.order"]
         for lead in self:
-            count, latest_id = stats.get(lead._origin.id, (0, False))
-            latest = latest_orders.get(latest_id, no_order)
-            lead.contoso_quote_iteration_count = count
+            quotes = lead.order_ids.filtered(lambda order: order.state != "cancel")
+            latest = no_order.browse(max(quotes.ids, default=None) or ())
+            lead.contoso_quote_iteration_count = len(quotes)
             lead.contoso_latest_quote_id = latest
             lead.contoso_latest_quote_currency_id = latest.currency_id
             lead.contoso_latest_quote_amount = latest.amount_total

@@ -39,6 +39,12 @@ class CrmLead(models.Model):
     contoso_nurture_progress = fields.Char(
         string="Nurturing", compute="_compute_contoso_nurture"
     )
+    contoso_nurture_count = fields.Integer(
+        string="Nurturing Enrolment Count",
+        compute="_compute_contoso_nurture",
+        help="The deal's nurturing enrolments, running or past: the form's "
+        "Nurturing button opens them.",
+    )
 
     @api.depends(
         "contoso_nurture_enrolment_ids.state",
@@ -65,6 +71,7 @@ class CrmLead(models.Model):
                     enrolment.state == "running" and enrolment.step_id.mail_template_id
                 ),
                 enrolment._progress_texts().get(enrolment, ""),
+                len(enrolments),
             )
         for lead in saved:
             found = rows.get(lead.id, [])
@@ -72,7 +79,7 @@ class CrmLead(models.Model):
                 found[0] if found else None
             )
             if not row:
-                lead._contoso_nurture_show(Enrolment, False, False, "")
+                lead._contoso_nurture_show(Enrolment, False, False, "", 0)
                 continue
             lead._contoso_nurture_show(
                 Enrolment.browse(row["id"]),
@@ -86,13 +93,15 @@ class CrmLead(models.Model):
                     date_due=row["date_due"],
                     stop_reason=row["stop_reason"],
                 ),
+                len(found),
             )
 
-    def _contoso_nurture_show(self, enrolment, state, is_email, progress):
+    def _contoso_nurture_show(self, enrolment, state, is_email, progress, count):
         self.contoso_nurture_enrolment_id = enrolment
         self.contoso_nurture_state = state
         self.contoso_nurture_is_email = is_email
         self.contoso_nurture_progress = progress
+        self.contoso_nurture_count = count
 
     def _contoso_nurture_rows(self):
         """{deal id: its enrolments as rows, latest first}, each with its step's
@@ -304,6 +313,18 @@ class CrmLead(models.Model):
         ).action_set_lost(**additional_values)
         self._contoso_nurture_stop_closed()
         return result
+
+    def action_contoso_nurture_history(self):
+        """The deal's enrolments, running and past (the form's button: a list
+        read on demand rather than with every form)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "contoso_sales.contoso_nurture_enrolment_action"
+        )
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"create": False}
+        action["name"] = self.env._("Nurturing: %(deal)s", deal=self.name)
+        return action
 
     def action_contoso_nurture_start(self):
         # Nurturing sells: a technical consultant may not start it (and cannot

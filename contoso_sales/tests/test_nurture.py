@@ -1,6 +1,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -572,3 +573,63 @@ class TestNurture(ContosoCase):
         self.assertEqual(len(self._emails(good)), 1)
         self.assertEqual(self._enrolment(bad).step_id.summary, "Information email")
         self.assertFalse(self._emails(bad))
+
+    def test_deal_form_reads_what_the_addon_adds_in_few_queries(self):
+        """The deal form as Sally's web client asks for it (every field of the
+        form view): what the addon adds to crm's form costs a few queries of
+        its own; the nurturing history is one click away (the Nurturing
+        button, its count read with the status), the tech-check count and the
+        quotation iterations come from the checks and orders the form reads
+        anyway."""
+        with freeze_time("2026-03-02"):
+            deal = self._deal()
+        self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "opportunity_id": deal.id,
+                    "user_id": self.salesperson.id,
+                }
+                for _n in range(2)
+            ]
+        )
+        Lead = self.env["crm.lead"].with_user(self.salesperson)
+        views = Lead.get_views([(False, "form")])
+        fields_of = views["models"]["crm.lead"]["fields"]
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        spec = {}
+        for node in arch.iter("field"):
+            name = node.get("name")
+            if name not in fields_of or node.getparent().tag in ("list", "kanban"):
+                continue
+            # as the web client: a related record's name unless always hidden
+            shown = node.get("invisible") not in ("True", "1")
+            relational = fields_of[name]["type"] in ("many2one", "many2many")
+            spec[name] = (
+                {"fields": {"display_name": {}}} if relational and shown else {}
+            )
+        ours = ("contoso_", "tech_check", "deal_line", "expected_revenue_manual")
+        addon = {name: spec.pop(name) for name in list(spec) if name.startswith(ours)}
+        self.assertIn("contoso_nurture_count", addon)
+        self.assertNotIn("contoso_nurture_enrolment_ids", addon)
+        # Sally's rules cached as in her session; the records read again
+        self.env.invalidate_all()
+        Lead.browse(deal.id).web_read(spec | addon)
+        for model in self.env.registry.models:
+            self.env[model].invalidate_model()
+        Lead.browse(deal.id).web_read(spec)
+        # the deal's own columns the addon adds (read with crm's in one query
+        # by the real form), the deal lines, the tech checks, the nurturing
+        # status with its count, the stages of the deal's team
+        with self.assertQueryCount(5):
+            (values,) = Lead.browse(deal.id).web_read(addon)
+        self.assertEqual(values["contoso_nurture_count"], 1)
+        self.assertEqual(values["contoso_quote_iteration_count"], 2)
+        self.assertEqual(values["tech_check_count"], 0)
+        action = Lead.browse(deal.id).action_contoso_nurture_history()
+        self.assertEqual(
+            self.env["contoso.nurture.enrolment"]
+            .with_user(self.salesperson)
+            .search(action["domain"]),
+            self._enrolment(deal),
+        )
