@@ -121,6 +121,8 @@ class Salesperson(OdooUser):
             [[("type", "=", "opportunity"), ("user_id", "=", self.uid)], ["stage_id"]],
             "sales: pipeline kanban",
             aggregates=["expected_revenue:sum", "__count"],
+            # a kanban opens its groups (the web client's openGroupsByDefault)
+            auto_unfold=True,
             unfold_read_specification=CARD,
             unfold_read_default_limit=40,
         )

@@ -1,3 +1,4 @@
+import functools
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -12,9 +13,17 @@ from odoo.tools.misc import babel_locale_parse, get_lang
 _logger = logging.getLogger(__name__)
 
 RUNNING_STATES = ("running", "paused")
+TEMPLATE_STATES = (*RUNNING_STATES, "done", "stopped")
 # Emails sent, and enrolments locked, per committed transaction: a user marking
 # one of them done meanwhile waits for that batch at most.
 NURTURE_EMAIL_BATCH = 20
+
+
+@functools.lru_cache(maxsize=2048)
+def _month_day(day, lang_code):
+    """'Mar 7' / '7 mars': the month and day in the reader's own order (a kanban
+    page shows a few dozen due dates on its cards, a few distinct ones)."""
+    return format_skeleton("MMMd", day, locale=babel_locale_parse(lang_code))
 
 
 class ContosoNurtureEnrolment(models.Model):
@@ -601,30 +610,36 @@ class ContosoNurtureEnrolment(models.Model):
         )
 
     @api.model
-    def _progress_line(self, state, number, total, step, date_due, stop_reason):
+    def _progress_templates(self):
+        """The progress lines of each state in the reader's language, to fill in
+        (translated once for a kanban page of cards, not once a card)."""
+        return {
+            "running": self.env._(
+                "Nurturing %(number)s/%(total)s — %(step)s due %(date)s"
+            ),
+            "paused": self.env._("Nurturing %(number)s/%(total)s paused — %(step)s"),
+            "done": self.env._("Nurturing finished"),
+            "stopped": self.env._("Nurturing stopped: %(reason)s"),
+            "lang": get_lang(self.env).code,
+        }
+
+    @api.model
+    def _progress_line(
+        self, state, number, total, step, date_due, stop_reason, templates=None
+    ):
         """The progress line of an enrolment in ``state`` at step ``number`` of
-        ``total`` (named ``step``, due ``date_due``), in the reader's language."""
-        if state == "done":
-            return self.env._("Nurturing finished")
-        if state == "stopped":
-            return self.env._("Nurturing stopped: %(reason)s", reason=stop_reason)
-        if state not in RUNNING_STATES:
+        ``total`` (named ``step``, due ``date_due``), in the reader's language;
+        ``templates``: `_progress_templates`, for many lines."""
+        templates = templates or self._progress_templates()
+        template = templates.get(state) if state in TEMPLATE_STATES else None
+        if not template:
             return ""
-        values = {
+        return template % {
             "number": number,
             "total": total,
             "step": step,
-            # "Mar 7" / "7 mars": the month and day in the reader's own order
-            "date": format_skeleton(
-                "MMMd",
-                date_due,
-                locale=babel_locale_parse(get_lang(self.env).code),
-            ),
+            "reason": stop_reason,
+            "date": date_due
+            and state == "running"
+            and _month_day(date_due, templates["lang"]),
         }
-        if state == "paused":
-            return self.env._(
-                "Nurturing %(number)s/%(total)s paused — %(step)s", **values
-            )
-        return self.env._(
-            "Nurturing %(number)s/%(total)s — %(step)s due %(date)s", **values
-        )

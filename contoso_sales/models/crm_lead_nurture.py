@@ -54,54 +54,55 @@ class CrmLead(models.Model):
     @api.depends_context("lang")
     def _compute_contoso_nurture(self):
         """The deal's running or paused enrolment, else its latest, and its
-        status line; shown on every deal form and kanban card."""
+        status line; shown on every deal form and kanban card. The values
+        shared by many deals (status, email step, count) are assigned once per
+        value: a kanban page computes this for a hundred cards or more."""
         Enrolment = self.env["contoso.nurture.enrolment"]
         saved = self.filtered(lambda lead: isinstance(lead.id, int))
         rows = saved._contoso_nurture_rows() if saved else {}
+        templates = Enrolment._progress_templates()
+        shared = defaultdict(list)  # (state, is_email, count): deal ids
         for lead in self - saved:
             # a deal being edited in a form: its one2many, through the ORM
             enrolments = lead.contoso_nurture_enrolment_ids
             enrolment = (
                 enrolments.filtered(lambda e: e.state in RUNNING_STATES) or enrolments
             )[:1]
-            lead._contoso_nurture_show(
-                enrolment,
-                enrolment.state,
-                bool(
-                    enrolment.state == "running" and enrolment.step_id.mail_template_id
-                ),
-                enrolment._progress_texts().get(enrolment, ""),
-                len(enrolments),
+            lead.contoso_nurture_enrolment_id = enrolment
+            lead.contoso_nurture_progress = enrolment._progress_texts().get(
+                enrolment, ""
             )
+            is_email = (
+                enrolment.state == "running" and enrolment.step_id.mail_template_id
+            )
+            shared[enrolment.state, bool(is_email), len(enrolments)].append(lead.id)
         for lead in saved:
             found = rows.get(lead.id, [])
             row = next((r for r in found if r["state"] in RUNNING_STATES), None) or (
                 found[0] if found else None
             )
             if not row:
-                lead._contoso_nurture_show(Enrolment, False, False, "", 0)
+                lead.contoso_nurture_enrolment_id = False
+                lead.contoso_nurture_progress = ""
+                shared[False, False, 0].append(lead.id)
                 continue
-            lead._contoso_nurture_show(
-                Enrolment.browse(row["id"]),
+            lead.contoso_nurture_enrolment_id = row["id"]
+            lead.contoso_nurture_progress = Enrolment._progress_line(
                 row["state"],
-                row["state"] == "running" and row["is_email"],
-                Enrolment._progress_line(
-                    row["state"],
-                    number=row["number"],
-                    total=row["total"],
-                    step=row["summary"],
-                    date_due=row["date_due"],
-                    stop_reason=row["stop_reason"],
-                ),
-                len(found),
+                number=row["number"],
+                total=row["total"],
+                step=row["summary"],
+                date_due=row["date_due"],
+                stop_reason=row["stop_reason"],
+                templates=templates,
             )
-
-    def _contoso_nurture_show(self, enrolment, state, is_email, progress, count):
-        self.contoso_nurture_enrolment_id = enrolment
-        self.contoso_nurture_state = state
-        self.contoso_nurture_is_email = is_email
-        self.contoso_nurture_progress = progress
-        self.contoso_nurture_count = count
+            is_email = bool(row["state"] == "running" and row["is_email"])
+            shared[row["state"], is_email, len(found)].append(lead.id)
+        for (state, is_email, count), ids in shared.items():
+            leads = self.browse(ids)
+            leads.contoso_nurture_state = state
+            leads.contoso_nurture_is_email = is_email
+            leads.contoso_nurture_count = count
 
     def _contoso_nurture_rows(self):
         """{deal id: its enrolments as rows, latest first}, each with its step's

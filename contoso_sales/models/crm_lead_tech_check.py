@@ -157,12 +157,11 @@ class CrmLead(models.Model):
             if any(not lead.company_id for lead in self)
             else 0.0
         )
-        return {
-            lead: lead.company_id.contoso_tech_check_threshold
-            if lead.company_id
-            else strictest
-            for lead in self
+        # per company once (a kanban page: a hundred deals, a company or two)
+        by_company = {
+            company: company.contoso_tech_check_threshold for company in self.company_id
         }
+        return {lead: by_company.get(lead.company_id, strictest) for lead in self}
 
     def _tech_check_threshold(self):
         self.ensure_one()
@@ -177,8 +176,9 @@ class CrmLead(models.Model):
         # without reading the currency (through contoso_amount's rounding in
         # cache: a query more on every deal form and kanban card).
         thresholds = self._tech_check_thresholds()
-        for lead in self:
-            lead.tech_check_required = lead.expected_revenue > thresholds[lead]
+        required = self.filtered(lambda lead: lead.expected_revenue > thresholds[lead])
+        required.tech_check_required = True
+        (self - required).tech_check_required = False
 
     def _search_tech_check_required(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
