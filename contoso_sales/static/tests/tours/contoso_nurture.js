@@ -55,5 +55,15 @@ registry.category("web_tour.tours").add("contoso_nurture", {
             content: "The check-in email is next",
             trigger: `${progress}:contains('Nurturing 3/4 — Check-in email due')`,
         },
+        {
+            content: "Open the deal's nurturing history",
+            trigger: ".o_form_view button[name=action_contoso_nurture_history]:contains('1')",
+            run: "click",
+        },
+        {
+            content: "Its enrolment, at the check-in email",
+            trigger:
+                ".o_list_view .o_data_row:contains('Tour nurture rollout'):contains('Check-in email')",
+        },
     ],
 });
