@@ -3,6 +3,7 @@ from . import (
     test_concurrency,
     test_concurrency_rates,
     test_consultant_attack,
+    test_consultant_rule_attack,
     test_consultant_view,
     test_customer360_totals,
     test_datahub_attack,
