@@ -24,6 +24,9 @@ class CrmLead(models.Model):
         compute="_compute_tech_check_consultant_ids",
         search="_search_tech_check_consultant_ids",
         compute_sudo=True,
+        # computed as superuser: read only by those who may read the checks
+        # (the record rules that search it run as superuser)
+        groups="sales_team.group_sale_salesman",
         help="The consultants who logged a tech check on the deal: what the "
         "consultants' record rules follow.",
     )
@@ -100,6 +103,9 @@ class CrmLead(models.Model):
         compilation on each of a consultant's deal searches). As for any
         many2many, ``False`` is a deal without checks, and the consultants may
         be searched by their own fields (``any``, "Checked By contains")."""
+        # the ORM checks a field's groups when it reads its column; a search
+        # method replaces the column, so its groups are checked here
+        self._check_field_access(self._fields["tech_check_consultant_ids"], "read")
         if operator == "any":
             # the consultants as the user finds them (their rules and fields)
             users = self.env["res.users"]._search(value)

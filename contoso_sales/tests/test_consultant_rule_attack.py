@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
@@ -254,3 +255,57 @@ class TestConsultantRuleAttack(ContosoCase):
         self.assertFalse(as_tom.has_access("read"))
         self.assertFalse(as_tom.search([("id", "=", deal.id)]))
         self.assertTrue(deal.with_user(self.tina).has_access("read"))
+
+    def test_checked_by_is_read_by_those_who_read_checks(self):
+        """`Checked By` is computed as superuser: only those who may read the
+        deal's checks read it. A portal partner reading the deals assigned to
+        him (website_crm_partner_assign grants exactly this) must not learn who
+        checked them (simulated here with a rule on the deal's customer)."""
+        deal = self.by_name["Tom's"]
+        partner = self.env["res.partner"].create({"name": "T Reseller"})
+        deal.partner_id = partner
+        portal = new_test_user(
+            self.env, login="t_paul", groups="base.group_portal", partner_id=partner.id
+        )
+        self.env["ir.model.access"].create(
+            {
+                "name": "T portal reads deals",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "group_id": self.env.ref("base.group_portal").id,
+                "perm_read": True,
+            }
+        )
+        self.env["ir.rule"].create(
+            {
+                "name": "T portal reads assigned deals",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "groups": [Command.link(self.env.ref("base.group_portal").id)],
+                "domain_force": "[('partner_id', '=', user.partner_id.id)]",
+            }
+        )
+        as_portal = deal.with_user(portal)
+        self.assertEqual(as_portal.read(["name"])[0]["name"], "Tom's")
+        with self.assertRaises(AccessError):
+            as_portal.tech_check_ids.read(["consultant_id"])
+        with self.assertRaises(AccessError):
+            as_portal.read(["tech_check_consultant_ids"])
+        with self.assertRaises(AccessError):
+            as_portal.search(
+                [("tech_check_consultant_ids", "in", [self.consultant.id])]
+            )
+        # a salesperson reads who checked her deals, as she reads their checks
+        sally_deal = self.env["crm.lead"].create(
+            {"name": "T Sally's", "type": "opportunity", "user_id": self.salesperson.id}
+        )
+        self.env["contoso.tech.check"].create(
+            {
+                "lead_id": sally_deal.id,
+                "consultant_id": self.consultant.id,
+                "details": "<p>Survey</p>",
+                "result": "fail",
+            }
+        )
+        self.assertEqual(
+            sally_deal.with_user(self.salesperson).tech_check_consultant_ids,
+            self.consultant,
+        )
