@@ -37,6 +37,7 @@ from . import (
     test_http_visibility,
     test_invoice_block,
     test_nurture,
+    test_nurture_status_attack,
     test_order_to_cash,
     test_partner_merge,
     test_portal_access,
