@@ -27,6 +27,7 @@ from . import (
     test_french,
     test_http_attack_edges,
     test_http_consultant,
+    test_http_consultant_rule,
     test_http_customer360_totals,
     test_http_gate,
     test_http_gate_invariants,
