@@ -109,12 +109,22 @@ class CrmLead(models.Model):
         summary (in the reader's language), whether it is an email step, its
         position and its cadence's number of steps: one query for a form or a
         kanban page (the ORM took two searches, each with its record rule).
-        Enrolments follow their deal (same rules): these are deals the reader
-        reads."""
+        Only the enrolments the reader reads: a consultant reads the deals he
+        checks, not their enrolments."""
         Enrolment = self.env["contoso.nurture.enrolment"]
         Step = self.env["contoso.nurture.step"]
+        # the enrolments' record rules, as a subquery of the same query
+        readable = Enrolment._search([("lead_id", "in", self.ids)])
         Enrolment.flush_model(
-            ["lead_id", "state", "step_id", "date_due", "stop_reason", "cadence_id"]
+            [
+                "lead_id",
+                "state",
+                "step_id",
+                "date_due",
+                "stop_reason",
+                "cadence_id",
+                "date_start",
+            ]
         )
         Step.flush_model(["cadence_id", "sequence", "summary", "mail_template_id"])
         # the steps' order is the model's (_order: cadence, sequence, id)
@@ -124,7 +134,7 @@ class CrmLead(models.Model):
                 SELECT id, lead_id, state, step_id, date_due, stop_reason,
                        cadence_id, date_start
                   FROM contoso_nurture_enrolment
-                 WHERE lead_id = ANY(%(ids)s)
+                 WHERE id IN %(readable)s
             ), step AS (
                 SELECT s.id, s.cadence_id, s.mail_template_id, %(summary)s AS summary,
                        row_number() OVER (
@@ -132,6 +142,8 @@ class CrmLead(models.Model):
                        ) AS number
                   FROM contoso_nurture_step s
                  WHERE s.cadence_id IN (SELECT cadence_id FROM enrolment)
+                    -- a current step since moved to another cadence keeps its name
+                    OR s.id IN (SELECT step_id FROM enrolment)
             )
             SELECT e.id, e.lead_id, e.state, e.date_due, e.stop_reason,
                    s.summary, s.mail_template_id IS NOT NULL AS is_email,
@@ -143,7 +155,7 @@ class CrmLead(models.Model):
               LEFT JOIN step s ON s.id = e.step_id
              ORDER BY e.date_start DESC, e.id DESC
             """,
-            ids=list(self.ids),
+            readable=readable.subselect(),
             summary=Step._field_to_sql("s", "summary"),
         )
         rows = defaultdict(list)

@@ -24,6 +24,9 @@ class CrmLead(models.Model):
         compute="_compute_tech_check_consultant_ids",
         search="_search_tech_check_consultant_ids",
         compute_sudo=True,
+        # computed as superuser: read only by those who may read the checks
+        # (the record rules that search it run as superuser)
+        groups="sales_team.group_sale_salesman",
         help="The consultants who logged a tech check on the deal: what the "
         "consultants' record rules follow.",
     )
@@ -93,18 +96,37 @@ class CrmLead(models.Model):
         (``tech_check_ids.consultant_id``) is a correlated EXISTS under an OR in
         the consultants' record rules, which PostgreSQL costs once per deal (a
         plan estimated above ``jit_above_cost`` on 20,000 deals: 30 ms of JIT
-        compilation on each of a consultant's deal searches)."""
+        compilation on each of a consultant's deal searches). As for any
+        many2many, ``False`` is a deal without checks, and the consultants may
+        be searched by their own fields (``any``, "Checked By contains")."""
+        # the ORM checks a field's groups when it reads its column; a search
+        # method replaces the column, so its groups are checked here
+        self._check_field_access(self._fields["tech_check_consultant_ids"], "read")
+        if operator == "any":
+            # the consultants as the user finds them (their rules and fields)
+            users = self.env["res.users"]._search(value)
+            return self._tech_checked_by(Domain("consultant_id", "in", users))
         if operator != "in":
             return NotImplemented
+        consultant_ids = [user_id for user_id in value if user_id]
+        domain = Domain.FALSE
+        if consultant_ids:
+            domain |= self._tech_checked_by(
+                Domain("consultant_id", "in", consultant_ids)
+            )
+        if len(consultant_ids) < len(value):
+            domain |= ~self._tech_checked_by(Domain.TRUE)
+        return domain
+
+    def _tech_checked_by(self, check_domain):
+        """``id IN (SELECT lead_id FROM contoso_tech_check WHERE ...)``."""
         # sudo: every check of these consultants, whoever may read it; the
-        # rules that call this are themselves the access check.
+        # rules that call this are themselves the access check, and a user's
+        # own search reads only the deals his rules let him read.
         checks = (
             self.env["contoso.tech.check"]
             .sudo()
-            ._search(
-                [("consultant_id", "in", list(value)), ("lead_id", "!=", False)],
-                active_test=False,
-            )
+            ._search(check_domain & Domain("lead_id", "!=", False), active_test=False)
         )
         return Domain(
             "id", "any!", checks.select(SQL.identifier(checks.table, "lead_id"))
