@@ -77,11 +77,16 @@ class CrmLead(models.Model):
 
     @api.depends("order_ids.state", "order_ids.amount_total")
     def _compute_contoso_quote_iterations(self):
-        # the orders sale_crm reads for the form's quotation and order counts:
-        # no query of its own
+        # the orders sale_crm reads for the form's quotation and order counts,
+        # kept to those the reader may read: the one2many's cache is shared by
+        # every user of the transaction (filled by a superuser read, it holds
+        # other salespeople's orders); one query, only for deals with orders
+        readable = self.order_ids._origin._filtered_access("read")
         no_order = self.env["sale.order"]
         for lead in self:
-            quotes = lead.order_ids.filtered(lambda order: order.state != "cancel")
+            quotes = lead.order_ids.filtered(
+                lambda order: order._origin in readable and order.state != "cancel"
+            )
             latest = no_order.browse(max(quotes.ids, default=None) or ())
             lead.contoso_quote_iteration_count = len(quotes)
             lead.contoso_latest_quote_id = latest

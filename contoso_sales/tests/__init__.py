@@ -56,3 +56,4 @@ from . import (
     test_tour_tech_check,
     test_visibility,
 )
+from . import test_deal_lines_fast_counts
