@@ -57,3 +57,4 @@ from . import (
     test_visibility,
 )
 from . import test_deal_lines_fast_counts
+from . import test_french_tech_check_tab
