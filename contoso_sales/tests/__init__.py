@@ -58,3 +58,4 @@ from . import (
 )
 from . import test_deal_lines_fast_counts
 from . import test_french_tech_check_tab
+from . import test_fast_counts_roles
