@@ -60,3 +60,4 @@ from . import test_deal_lines_fast_counts
 from . import test_french_tech_check_tab
 from . import test_fast_counts_roles
 from . import test_tech_check_required_batch
+from . import test_french_progress_batch

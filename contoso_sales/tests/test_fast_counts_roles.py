@@ -123,3 +123,13 @@ class TestFastCountsRoles(ContosoCase):
                         .search_count(action["domain"]),
                         expected["contoso_nurture_count"],
                     )
+
+    def test_edited_deal_keeps_its_counts(self):
+        deal = self.deal.with_user(self.salesperson)
+        edited = deal.new(origin=deal)
+        self.assertEqual(edited.contoso_nurture_count, 1)
+        self.assertEqual(edited.contoso_quote_iteration_count, 2)
+        self.assertEqual(edited.tech_check_count, 1)
+        latest = max(self._expected(self.salesperson)["contoso_latest_quote_id"], 0)
+        self.assertTrue(latest)
+        self.assertEqual(edited.contoso_latest_quote_id._origin.id, latest)
