@@ -19,12 +19,16 @@ from . import (
     test_datahub_speed,
     test_datahub_survivorship,
     test_deal_lines,
+    test_deal_lines_fast_counts,
     test_deal_terms,
     test_family_hierarchy,
     test_family_pricing,
     test_family_white_space,
+    test_fast_counts_roles,
     test_foundation,
     test_french,
+    test_french_progress_batch,
+    test_french_tech_check_tab,
     test_http_attack_edges,
     test_http_consultant,
     test_http_consultant_rule,
@@ -47,6 +51,7 @@ from . import (
     test_team_sharing,
     test_tech_check,
     test_tech_check_invariants,
+    test_tech_check_required_batch,
     test_tour_datahub,
     test_tour_family,
     test_tour_nurture,
@@ -56,8 +61,3 @@ from . import (
     test_tour_tech_check,
     test_visibility,
 )
-from . import test_deal_lines_fast_counts
-from . import test_french_tech_check_tab
-from . import test_fast_counts_roles
-from . import test_tech_check_required_batch
-from . import test_french_progress_batch

@@ -43,7 +43,9 @@ class TestDealLinesFastCounts(ContosoCase):
                     "opportunity_id": cls.deal.id,
                     "user_id": cls.salesperson.id,
                     "order_line": [
-                        Command.create({"product_id": cls.panel.id, "product_uom_qty": q})
+                        Command.create(
+                            {"product_id": cls.panel.id, "product_uom_qty": q}
+                        )
                     ],
                 }
                 for q in (1, 2)

@@ -49,7 +49,12 @@ class TestFastCountsRoles(ContosoCase):
                     "opportunity_id": cls.deal.id,
                     "user_id": user.id,
                 }
-                for user in (cls.salesperson, cls.salesperson, cls.otto, cls.salesperson)
+                for user in (
+                    cls.salesperson,
+                    cls.salesperson,
+                    cls.otto,
+                    cls.salesperson,
+                )
             ]
         )
         orders[1].action_cancel()

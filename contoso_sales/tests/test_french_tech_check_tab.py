@@ -24,7 +24,9 @@ class TestFrenchTechCheckTab(ContosoCase):
 
     def test_deal_amount_label_and_help_in_french(self):
         Lead = self.env["crm.lead"].with_user(self.sophie).with_context(lang="fr_FR")
-        arch = etree.fromstring(Lead.get_views([(False, "form")])["views"]["form"]["arch"])
+        arch = etree.fromstring(
+            Lead.get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         (node,) = arch.xpath(
             "//page[@name='contoso_tech_checks']//field[@name='expected_revenue']"
         )
