@@ -83,6 +83,19 @@ class ContosoCase(TransactionCase):
         return new_test_user(cls.env, login=login, name=name, groups=groups, **values)
 
     @classmethod
+    def _french_salesperson(cls, login):
+        """A salesperson reading in French (the language installed with the
+        module's French)."""
+        cls.env["res.lang"]._activate_and_install_lang("fr_FR")
+        return new_test_user(
+            cls.env,
+            login=login,
+            name="Test Sophie",
+            lang="fr_FR",
+            groups="base.group_user,contoso_sales.group_salesperson",
+        )
+
+    @classmethod
     def _setup_two_teams(cls):
         """Who reads whose deals: Otto, another salesperson, shares the Contoso
         team with Sally and the team shares its deals; Sally is also a member

@@ -1,5 +1,5 @@
 from freezegun import freeze_time
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ContosoCase
 
@@ -12,14 +12,7 @@ class TestFrench(ContosoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_and_install_lang("fr_FR")
-        cls.sophie = new_test_user(
-            cls.env,
-            login="t_sophie",
-            name="Test Sophie",
-            lang="fr_FR",
-            groups="base.group_user,contoso_sales.group_salesperson",
-        )
+        cls.sophie = cls._french_salesperson("t_sophie")
         cls.team.member_ids = [(4, cls.sophie.id)]
         cls.team.contoso_nurture = True
         cls.company.contoso_nurture_auto_enrol = True

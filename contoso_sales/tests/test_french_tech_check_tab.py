@@ -1,5 +1,5 @@
 from lxml import etree
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ContosoCase
 
@@ -13,14 +13,7 @@ class TestFrenchTechCheckTab(ContosoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_and_install_lang("fr_FR")
-        cls.sophie = new_test_user(
-            cls.env,
-            login="t_sophie_tab",
-            name="Test Sophie",
-            lang="fr_FR",
-            groups="base.group_user,contoso_sales.group_salesperson",
-        )
+        cls.sophie = cls._french_salesperson("t_sophie_tab")
 
     def test_deal_amount_label_and_help_in_french(self):
         Lead = self.env["crm.lead"].with_user(self.sophie).with_context(lang="fr_FR")
