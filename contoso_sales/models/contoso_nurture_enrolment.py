@@ -13,7 +13,6 @@ from odoo.tools.misc import babel_locale_parse, get_lang
 _logger = logging.getLogger(__name__)
 
 RUNNING_STATES = ("running", "paused")
-TEMPLATE_STATES = (*RUNNING_STATES, "done", "stopped")
 # Emails sent, and enrolments locked, per committed transaction: a user marking
 # one of them done meanwhile waits for that batch at most.
 NURTURE_EMAIL_BATCH = 20
@@ -620,18 +619,25 @@ class ContosoNurtureEnrolment(models.Model):
             "paused": self.env._("Nurturing %(number)s/%(total)s paused — %(step)s"),
             "done": self.env._("Nurturing finished"),
             "stopped": self.env._("Nurturing stopped: %(reason)s"),
-            "lang": get_lang(self.env).code,
         }
 
     @api.model
     def _progress_line(
-        self, state, number, total, step, date_due, stop_reason, templates=None
+        self,
+        state,
+        number,
+        total,
+        step,
+        date_due,
+        stop_reason,
+        templates=None,
+        lang=None,
     ):
         """The progress line of an enrolment in ``state`` at step ``number`` of
         ``total`` (named ``step``, due ``date_due``), in the reader's language;
-        ``templates``: `_progress_templates`, for many lines."""
-        templates = templates or self._progress_templates()
-        template = templates.get(state) if state in TEMPLATE_STATES else None
+        for many lines, ``templates`` (`_progress_templates`) and ``lang`` (the
+        reader's language code) are read once by the caller."""
+        template = (templates or self._progress_templates()).get(state)
         if not template:
             return ""
         return template % {
@@ -641,5 +647,5 @@ class ContosoNurtureEnrolment(models.Model):
             "reason": stop_reason,
             "date": date_due
             and state == "running"
-            and _month_day(date_due, templates["lang"]),
+            and _month_day(date_due, lang or get_lang(self.env).code),
         }

@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.misc import get_lang
 
 from .contoso_nurture_enrolment import RUNNING_STATES
 
@@ -61,6 +62,7 @@ class CrmLead(models.Model):
         saved = self.filtered(lambda lead: isinstance(lead.id, int))
         rows = saved._contoso_nurture_rows() if saved else {}
         templates = Enrolment._progress_templates()
+        lang = get_lang(self.env).code
         shared = defaultdict(list)  # (state, is_email, count): deal ids
         for lead in self - saved:
             # a deal being edited in a form: its one2many, through the ORM
@@ -95,6 +97,7 @@ class CrmLead(models.Model):
                 date_due=row["date_due"],
                 stop_reason=row["stop_reason"],
                 templates=templates,
+                lang=lang,
             )
             is_email = bool(row["state"] == "running" and row["is_email"])
             shared[row["state"], is_email, len(found)].append(lead.id)
