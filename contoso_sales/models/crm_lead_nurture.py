@@ -21,7 +21,7 @@ class CrmLead(models.Model):
     contoso_nurture_enrolment_id = fields.Many2one(
         "contoso.nurture.enrolment",
         string="Nurturing Enrolment",
-        compute="_compute_contoso_nurture",
+        compute="_compute_contoso_nurture_enrolment_id",
         help="The deal's running or paused nurturing enrolment, else its latest.",
     )
     contoso_nurture_state = fields.Selection(
@@ -51,61 +51,88 @@ class CrmLead(models.Model):
         "contoso_nurture_enrolment_ids.state",
         "contoso_nurture_enrolment_ids.step_id",
         "contoso_nurture_enrolment_ids.date_due",
+        "contoso_nurture_enrolment_ids.date_start",
+        "contoso_nurture_enrolment_ids.stop_reason",
     )
     @api.depends_context("lang")
     def _compute_contoso_nurture(self):
-        """The deal's running or paused enrolment, else its latest, and its
-        status line; shown on every deal form and kanban card. The values
-        shared by many deals (status, email step, count) are assigned once per
-        value: a kanban page computes this for a hundred cards or more."""
+        """The status line of the deal's running or paused enrolment, else of
+        its latest; shown on every deal form and kanban card. Each value is
+        assigned once to the deals that share it: a kanban page computes this
+        for two hundred cards, whose lines repeat (the same step due the same
+        day)."""
         Enrolment = self.env["contoso.nurture.enrolment"]
-        saved = self.filtered(lambda lead: isinstance(lead.id, int))
-        rows = saved._contoso_nurture_rows() if saved else {}
         templates = Enrolment._progress_templates()
         lang = get_lang(self.env).code
         shared = defaultdict(list)  # (state, is_email, count): deal ids
-        for lead in self - saved:
-            # a deal being edited in a form: its one2many, through the ORM
-            enrolments = lead.contoso_nurture_enrolment_ids
-            enrolment = (
-                enrolments.filtered(lambda e: e.state in RUNNING_STATES) or enrolments
-            )[:1]
-            lead.contoso_nurture_enrolment_id = enrolment
-            lead.contoso_nurture_progress = enrolment._progress_texts().get(
-                enrolment, ""
-            )
-            is_email = (
-                enrolment.state == "running" and enrolment.step_id.mail_template_id
-            )
-            shared[enrolment.state, bool(is_email), len(enrolments)].append(lead.id)
-        for lead in saved:
-            found = rows.get(lead.id, [])
-            row = next((r for r in found if r["state"] in RUNNING_STATES), None) or (
-                found[0] if found else None
-            )
-            if not row:
-                lead.contoso_nurture_enrolment_id = False
-                lead.contoso_nurture_progress = ""
-                shared[False, False, 0].append(lead.id)
-                continue
-            lead.contoso_nurture_enrolment_id = row["id"]
-            lead.contoso_nurture_progress = Enrolment._progress_line(
-                row["state"],
-                number=row["number"],
-                total=row["total"],
-                step=row["summary"],
-                date_due=row["date_due"],
-                stop_reason=row["stop_reason"],
-                templates=templates,
-                lang=lang,
-            )
-            is_email = bool(row["state"] == "running" and row["is_email"])
-            shared[row["state"], is_email, len(found)].append(lead.id)
+        lines = defaultdict(list)  # progress line: deal ids
+        for lead_id, enrolment, count in self._contoso_nurture_latest():
+            if enrolment is None:
+                state, line, is_email = False, "", False
+            elif isinstance(enrolment, dict):
+                state = enrolment["state"]
+                line = Enrolment._progress_line(
+                    state,
+                    number=enrolment["number"],
+                    total=enrolment["total"],
+                    step=enrolment["summary"],
+                    date_due=enrolment["date_due"],
+                    stop_reason=enrolment["stop_reason"],
+                    templates=templates,
+                    lang=lang,
+                )
+                is_email = enrolment["is_email"]
+            else:
+                # a deal being edited in a form: its enrolment, through the ORM
+                state = enrolment.state
+                line = enrolment._progress_texts().get(enrolment, "")
+                is_email = enrolment.step_id.mail_template_id
+            shared[state, bool(state == "running" and is_email), count].append(lead_id)
+            lines[line].append(lead_id)
+        for line, ids in lines.items():
+            self.browse(ids).contoso_nurture_progress = line
         for (state, is_email, count), ids in shared.items():
             leads = self.browse(ids)
             leads.contoso_nurture_state = state
             leads.contoso_nurture_is_email = is_email
             leads.contoso_nurture_count = count
+
+    @api.depends(
+        "contoso_nurture_enrolment_ids.state",
+        "contoso_nurture_enrolment_ids.date_start",
+    )
+    def _compute_contoso_nurture_enrolment_id(self):
+        """The deal's running or paused enrolment, else its latest (a compute of
+        its own: the cards and the form show the status, not the record)."""
+        for lead_id, enrolment, _count in self._contoso_nurture_latest():
+            self.browse((lead_id,)).contoso_nurture_enrolment_id = (
+                enrolment["id"] if isinstance(enrolment, dict) else enrolment or False
+            )
+
+    def _contoso_nurture_latest(self):
+        """(deal id, its current enrolment, its number of enrolments) for each
+        deal: the running or paused enrolment, else the latest. Saved deals'
+        enrolments as rows of `_contoso_nurture_rows` (one query; ``None``
+        without enrolment); a deal being edited (a new record) gets its
+        enrolment record (maybe empty) from its one2many."""
+        saved = self.browse(
+            [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
+        )
+        rows = saved._contoso_nurture_rows() if saved else {}
+        for lead_id in self._ids:
+            if isinstance(lead_id, int):
+                found = rows.get(lead_id, ())
+                current = next(
+                    (row for row in found if row["state"] in RUNNING_STATES), None
+                ) or (found[0] if found else None)
+                yield lead_id, current, len(found)
+            else:
+                enrolments = self.browse((lead_id,)).contoso_nurture_enrolment_ids
+                current = (
+                    enrolments.filtered(lambda e: e.state in RUNNING_STATES)
+                    or enrolments
+                )[:1]
+                yield lead_id, current, len(enrolments)
 
     def _contoso_nurture_rows(self):
         """{deal id: its enrolments as rows, latest first}, each with its step's

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
@@ -53,6 +55,14 @@ class CrmLead(models.Model):
         related="team_id.contoso_tech_check",
         string="Team Uses Tech Checks",
         help="Deals of this team above the threshold need a passed tech check.",
+    )
+    tech_check_badge = fields.Selection(
+        [("needed", "Needs tech check"), ("passed", "Tech check passed")],
+        string="Tech Check Badge",
+        compute="_compute_tech_check_badge",
+        help="What the deal's kanban card shows: a deal of a team with tech "
+        "checks, above the threshold, waiting for its check (none passed, no "
+        "override) or with its check passed.",
     )
     tech_check_passed = fields.Boolean(
         string="Tech Check Passed",
@@ -172,22 +182,25 @@ class CrmLead(models.Model):
         )
 
     def _tech_check_thresholds(self):
-        """{deal: threshold in the deal's currency}, the same few queries for any
-        number of deals."""
-        strictest = (
-            self._tech_check_strictest_threshold()
-            if any(not lead.company_id for lead in self)
-            else 0.0
-        )
-        # per company once (a kanban page: a hundred deals, a company or two)
+        """{deal id: threshold in the deal's currency}, the same few queries for
+        any number of deals (keyed by id: a record's hash builds a frozenset,
+        on each of a kanban page's cards)."""
+        # per company once (a kanban page: two hundred deals, a company or two)
         by_company = {
-            company: company.contoso_tech_check_threshold for company in self.company_id
+            company.id: company.contoso_tech_check_threshold
+            for company in self.company_id
         }
-        return {lead: by_company.get(lead.company_id, strictest) for lead in self}
+        company_ids = {lead.id: lead.company_id.id for lead in self}
+        if not all(company_ids.values()):
+            by_company[False] = self._tech_check_strictest_threshold()
+        return {
+            lead_id: by_company[company_id]
+            for lead_id, company_id in company_ids.items()
+        }
 
     def _tech_check_threshold(self):
         self.ensure_one()
-        return self._tech_check_thresholds()[self]
+        return self._tech_check_thresholds()[self.id]
 
     @api.depends("expected_revenue", "company_id")
     @api.depends_context("company")
@@ -198,9 +211,38 @@ class CrmLead(models.Model):
         # without reading the currency (through contoso_amount's rounding in
         # cache: a query more on every deal form and kanban card).
         thresholds = self._tech_check_thresholds()
-        required = self.filtered(lambda lead: lead.expected_revenue > thresholds[lead])
+        required = self.filtered(
+            lambda lead: lead.expected_revenue > thresholds[lead.id]
+        )
         required.tech_check_required = True
         (self - required).tech_check_required = False
+
+    @api.depends(
+        "team_id.contoso_tech_check",
+        "expected_revenue",
+        "company_id",
+        "tech_check_passed",
+        "tech_check_override_user_id",
+    )
+    @api.depends_context("company")
+    def _compute_tech_check_badge(self):
+        # The card's two badges from one field, for a page of two hundred cards:
+        # the four fields they were shown from (team, required, passed,
+        # override) each took a compute, the team's a related one per card.
+        thresholds = self._tech_check_thresholds()
+        # sudo: a team's setting, as the related Team Uses Tech Checks reads it
+        gated = set(self.team_id.sudo().filtered("contoso_tech_check")._ids)
+        badges = defaultdict(list)
+        for lead in self:
+            badge = False
+            if lead.team_id.id in gated and lead.expected_revenue > thresholds[lead.id]:
+                if lead.tech_check_passed:
+                    badge = "passed"
+                elif not lead.tech_check_override_user_id:
+                    badge = "needed"
+            badges[badge].append(lead.id)
+        for badge, ids in badges.items():
+            self.browse(ids).tech_check_badge = badge
 
     def _search_tech_check_required(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -411,7 +453,8 @@ class CrmLead(models.Model):
         # The threshold each deal answered to, to judge its new amount by it.
         thresholds = pending._tech_check_thresholds()
         before = {
-            lead: (lead.team_id, lead.company_id, thresholds[lead]) for lead in pending
+            lead: (lead.team_id, lead.company_id, thresholds[lead.id])
+            for lead in pending
         }
         result = super().write(vals)
         pending._check_team_change(before)

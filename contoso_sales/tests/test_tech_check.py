@@ -378,6 +378,60 @@ class TestTechCheck(TechCheckCase):
                 delta,
             )
 
+    def test_kanban_badge_says_what_the_four_fields_said(self):
+        """The card's badges read one field, computed for the whole page at
+        once; it says what the four fields they were shown from said (team
+        with tech checks, above the threshold, passed, overridden), deal by
+        deal, whatever the mix of a page."""
+        no_checks = self.env["crm.team"].create(
+            {"name": "T Team Without Checks", "contoso_tech_check": False}
+        )
+        passed = self._deal("T badge passed", 30000, "quote")
+        self._log_check(passed)
+        overridden = self._deal("T badge overridden", 30000, "quote")
+        overridden.with_user(
+            self.manager
+        ).tech_check_override_reason = "Identical install checked last year"
+        passed_and_overridden = self._deal("T badge both", 31000, "quote")
+        passed_and_overridden.with_user(
+            self.manager
+        ).tech_check_override_reason = "Checked twice"
+        self._log_check(passed_and_overridden)
+        ungated = self._deal("T badge team without checks", 30000, "quote")
+        ungated.team_id = no_checks
+        without_company = self._deal("T badge no company", 30000, "quote")
+        without_company.company_id = False
+        deals = (
+            self.deal
+            | self.small
+            | passed
+            | overridden
+            | passed_and_overridden
+            | ungated
+            | without_company
+        ).with_user(self.salesperson)
+        said = {}
+        for deal in deals:
+            self.env.invalidate_all()
+            if not (deal.tech_check_team and deal.tech_check_required):
+                said[deal.id] = False
+            elif deal.tech_check_passed:
+                said[deal.id] = "passed"
+            else:
+                said[deal.id] = not deal.tech_check_override_user_id and "needed"
+        self.assertEqual(
+            list(said.values()),
+            ["needed", False, "passed", False, "passed", False, "needed"],
+        )
+        self.env.invalidate_all()
+        self.assertEqual({deal.id: deal.tech_check_badge for deal in deals}, said)
+        # the card shows the badges from that field alone
+        kanban = self.Lead.with_user(self.salesperson).get_views([(False, "kanban")])
+        arch = kanban["views"]["kanban"]["arch"]
+        self.assertIn('name="tech_check_badge"', arch)
+        for replaced in ("tech_check_team", "tech_check_required", "tech_check_passed"):
+            self.assertNotIn(replaced, arch)
+
     def test_gate_query_count_is_constant(self):
         def deals(count, **values):
             return self.Lead.create(
