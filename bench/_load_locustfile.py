@@ -124,7 +124,8 @@ class Salesperson(OdooUser):
             # a kanban opens its groups (the web client's openGroupsByDefault)
             auto_unfold=True,
             unfold_read_specification=CARD,
-            unfold_read_default_limit=40,
+            # cards a column: the kanban view's limit, else 40 (kanban_controller)
+            unfold_read_default_limit=IDS["card_limit"],
         )
 
     @task(4)

@@ -256,6 +256,9 @@ def ids_for(dbname, addon):
             # what the web client asks for a card and a form of the database's
             # own views, as a salesperson sees them (each side its views)
             "card": view_specification(views, "kanban"),
+            "card_limit": int(
+                etree.fromstring(views["views"]["kanban"]["arch"]).get("limit") or 40
+            ),
             "form": view_specification(views, "form") | {"display_name": {}},
         }
     sql_db.close_db(dbname)
@@ -710,6 +713,12 @@ def main():
         side: ids_for(DATABASES[side], side != "vanilla")
         for side in ("vanilla", "addon", "alone")
     }
+    for side in ("vanilla", "addon"):
+        say(
+            f"  {side}: kanban cards of {len(ids[side]['card'])} fields, "
+            f"{ids[side]['card_limit']} a column; forms of {len(ids[side]['form'])} "
+            "fields"
+        )
     log = out / "server.log"
     with tempfile.TemporaryDirectory() as folder:
         files = import_files(Path(folder), settings)

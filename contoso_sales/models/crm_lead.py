@@ -51,6 +51,13 @@ class CrmLead(models.Model):
         "has some, else Odoo's shared ones.",
     )
 
+    contoso_team_own_stages = fields.Boolean(
+        related="team_id.contoso_own_stages",
+        string="Team Uses Own Stages",
+        help="The deal's pipeline shows only its team's stages: what the form's "
+        "stage bar offers (the stages of Pipeline Stages), read with the team.",
+    )
+
     @api.depends("team_id")
     def _compute_contoso_stage_ids(self):
         stages_by_team = {}

@@ -1,4 +1,6 @@
+from lxml import etree
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import ContosoCase
 
@@ -77,6 +79,41 @@ class TestFoundation(ContosoCase):
         other = self.env["crm.team"].create({"name": "Resellers"})
         deal.team_id = other
         self.assertFalse(deal.contoso_stage_ids.team_ids)
+
+    def test_deal_form_stage_bar_domain_is_the_pipeline_stages(self):
+        """The form's stage bar offers Pipeline Stages (contoso_stage_ids)
+        through a domain on the team the form reads anyway: a team keeping to
+        its own stages, a team sharing Odoo's stages with one of its own, no
+        team; the domain evaluated as the web client does, from the form's
+        values."""
+        resellers = self.env["crm.team"].create({"name": "Resellers"})
+        self.env["crm.stage"].create(
+            {"name": "Reseller Review", "team_ids": [(4, resellers.id)]}
+        )
+        Lead = self.env["crm.lead"].with_user(self.salesperson)
+        view = Lead.get_views([(False, "form")])["views"]["form"]
+        (bar,) = etree.fromstring(view["arch"]).xpath(
+            "//header/field[@name='stage_id']"
+        )
+        offered = {}
+        for team in (self.team, resellers, self.env["crm.team"]):
+            deal = Lead.create(
+                {"name": f"Bar {team.name}", "type": "opportunity", "team_id": team.id}
+            )
+            values = deal.web_read({"team_id": {}, "contoso_team_own_stages": {}})[0]
+            domain = safe_eval(bar.get("domain"), values)
+            offered[team] = self.env["crm.stage"].search(domain)
+            self.assertEqual(offered[team], deal.contoso_stage_ids, team.name)
+        self.assertEqual(
+            offered[self.team].mapped("name"),
+            ["Qualify", "Develop", "Quote", "Tech Check", "Close"],
+        )
+        self.assertIn("Reseller Review", offered[resellers].mapped("name"))
+        self.assertFalse(offered[self.env["crm.team"]].team_ids)
+        self.assertEqual(
+            offered[resellers] - offered[self.env["crm.team"]],
+            offered[resellers].filtered("team_ids"),
+        )
 
     def test_manager_pipeline_opens_on_the_team_deals(self):
         """A sales administrator whose main team is Contoso Sales (the demo's
