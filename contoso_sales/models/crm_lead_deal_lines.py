@@ -54,11 +54,15 @@ class CrmLead(models.Model):
         string="Latest Quotation Currency",
         compute="_compute_contoso_quote_iterations",
     )
-    contoso_latest_quote_amount = fields.Monetary(
+    # A float shown with the quotation's currency (the form's monetary widget):
+    # the order's total is rounded already, and a Monetary field rounds again
+    # on assignment, which read the currency (a query on every deal form with
+    # quotations).
+    contoso_latest_quote_amount = fields.Float(
         string="Latest Quotation Amount",
         compute="_compute_contoso_quote_iterations",
-        currency_field="contoso_latest_quote_currency_id",
-        help="Total, taxes included, of the most recent quotation.",
+        help="Total, taxes included, of the most recent quotation, in its "
+        "currency (Latest Quotation Currency).",
     )
 
     @api.depends("deal_line_ids.price_subtotal")
