@@ -12,12 +12,40 @@ import os
 import random
 from datetime import date, timedelta
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 DB = os.environ["LOAD_DB"]
 ADDON = os.environ.get("LOAD_ADDON") == "1"
 SUFFIX = os.environ.get("LOAD_PASSWORD_SUFFIX", "-load")
 IDS = json.loads(os.environ["LOAD_IDS"])
+
+# Every request's time once all users are logged in (as --reset-stats counts),
+# one line each: bench_load.py pools the rounds of a side before its
+# percentiles (Locust's CSV holds a run's percentiles only).
+SAMPLES = os.environ.get("LOAD_SAMPLES")
+_recording = []
+
+
+@events.spawning_complete.add_listener
+def _start_recording(user_count, **_kwargs):
+    if SAMPLES:
+        _recording.append(open(SAMPLES, "w", buffering=1))  # noqa: SIM115
+
+
+@events.request.add_listener
+def _record(name, response_time, exception, **_kwargs):
+    if _recording and name not in ("login", "setup"):
+        _recording[0].write(
+            f"{int(exception is not None)},{response_time:.3f},{name}\n"
+        )
+
+
+@events.quitting.add_listener
+def _stop_recording(**_kwargs):
+    for handle in _recording:
+        handle.close()
+
+
 THINK = (
     float(os.environ.get("LOAD_THINK_MIN", 3)),
     float(os.environ.get("LOAD_THINK_MAX", 8)),

@@ -12,9 +12,10 @@ one run it:
    for the addon, the addon's code);
 2. starts Odoo on the private cluster with `--workers 4 --max-cron-threads 2`
    (prefork, as in production), on loopback;
-3. runs the same sales floor on each database in turn with Locust
+3. runs the same sales floor on each database with Locust
    (`_load_locustfile.py`: 30 salespeople, 6 consultants, 4 managers, 3 to 8 s
-   of thinking between actions) for the same time; on the addon database a data
+   of thinking between actions) for the same time, vanilla and addon in
+   alternating rounds whose requests are pooled per side; on the addon database a data
    administrator uploads a 100,000-row contacts file and a 200,000-row
    purchases file through the import wizard as the users start;
 4. imports the same two files again on a third copy with nobody working, and
@@ -32,6 +33,7 @@ import base64
 import csv
 import hashlib
 import json
+import math
 import os
 import shutil
 import socket
@@ -41,6 +43,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import psycopg2
@@ -483,12 +486,17 @@ def ensure_locust():
     return LOCUST_VENV / "bin" / "locust"
 
 
-def run_users(locust, url, dbname, addon, ids, settings, out, log):
+def run_users(locust, url, dbname, addon, ids, settings, seconds, out, log):
+    """The users working `seconds` once logged in: every request's time (failed,
+    ms, action) and Locust's failure messages."""
+    samples_file = Path(f"{out}_samples.csv")
+    samples_file.unlink(missing_ok=True)
     env = {
         **os.environ,
         "LOAD_DB": dbname,
         "LOAD_ADDON": "1" if addon else "0",
         "LOAD_IDS": json.dumps(ids),
+        "LOAD_SAMPLES": str(samples_file),
     }
     for name in ("PYTHONPATH", "ODOO_RC"):
         env.pop(name, None)
@@ -505,7 +513,7 @@ def run_users(locust, url, dbname, addon, ids, settings, out, log):
             "--spawn-rate",
             "1",
             "--run-time",
-            f"{settings['seconds'] + settings['users'] + 10}s",
+            f"{seconds + settings['users'] + 10}s",
             "--reset-stats",
             "--only-summary",
             "--csv",
@@ -518,25 +526,44 @@ def run_users(locust, url, dbname, addon, ids, settings, out, log):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    stats = {}
-    with open(f"{out}_stats.csv", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["Name"] in ("Aggregated", "setup", "login"):
-                continue
-            stats[row["Name"]] = {
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "p50": float(row["50%"] or 0),
-                "p95": float(row["95%"] or 0),
-                "max": float(row["Max Response Time"] or 0),
-            }
+    samples = []
+    if samples_file.exists():
+        with open(samples_file, newline="") as handle:
+            for failed, ms, name in csv.reader(handle):
+                samples.append((failed == "1", float(ms), name))
     failures = []
     with open(f"{out}_failures.csv", newline="") as handle:
         failures = [
             f"{r['Occurrences']}x {r['Name']}: {r['Error']}"[:300]
             for r in csv.DictReader(handle)
         ]
-    return stats, failures
+    return samples, failures
+
+
+def percentile(values, share):
+    """The nearest-rank percentile of sorted `values` (the value below which
+    `share` of them fall)."""
+    return values[max(0, math.ceil(share * len(values)) - 1)]
+
+
+def summarize(samples):
+    """{action: requests, failures, p50, p95, max} over the pooled samples of
+    the rounds of a side."""
+    times, failed = defaultdict(list), Counter()
+    for is_failed, ms, name in samples:
+        times[name].append(ms)
+        failed[name] += is_failed
+    stats = {}
+    for name, values in times.items():
+        values.sort()
+        stats[name] = {
+            "requests": len(values),
+            "failures": failed[name],
+            "p50": percentile(values, 0.50),
+            "p95": percentile(values, 0.95),
+            "max": values[-1],
+        }
+    return stats
 
 
 def start_imports(url, dbname, files):
@@ -606,6 +633,12 @@ PHASES = {
     "addon": ("alone", True, False),
     "addon+imports": ("addon", True, True),
 }
+# The vanilla and addon phases alternate in rounds (vanilla, addon, vanilla,
+# addon), each round a share of the time, and each side's requests are pooled:
+# whatever drifts on the machine during a run (PostgreSQL's checkpoints and
+# autovacuum, the VM's neighbours) falls on both sides instead of on whichever
+# ran last. The imports phase runs once, for the whole time.
+ROUNDS = 2
 
 
 def cell(stats):
@@ -621,8 +654,9 @@ def report(results, waits, imports, settings):
     vanilla = results["vanilla"]["stats"]
     say(
         f"\nPer action, {settings['users']} users for {settings['seconds']} s in each "
-        "phase (ms). Ratios: p95 of the addon without, then with the imports "
-        "running, over vanilla's:"
+        f"phase (vanilla and addon in {ROUNDS} alternating rounds, pooled; ms). "
+        "Ratios: p95 of the addon without, then with the imports running, over "
+        "vanilla's:"
     )
     say(f"{'action':<30}" + f"{'req':>6}{'fail':>4}{'p50':>7}{'p95':>7} |" * 3)
     say(f"{'':<30}" + "".join(f"{phase:>24} |" for phase in PHASES) + "   ratios")
@@ -737,29 +771,42 @@ def main():
         sampler = LockSampler()
         sampler.start()
         try:
-            for phase, (side, addon, with_imports) in PHASES.items():
+            plan = [
+                (phase, number, settings["seconds"] // ROUNDS)
+                for number in range(1, ROUNDS + 1)
+                for phase in ("vanilla", "addon")
+            ] + [("addon+imports", 1, settings["seconds"])]
+            for phase, number, seconds in plan:
+                side, addon, with_imports = PHASES[phase]
                 say(
-                    f"\n{phase}: {settings['users']} users for "
-                    f"{settings['seconds']} s on {DATABASES[side]}..."
+                    f"\n{phase} (round {number}): {settings['users']} users for "
+                    f"{seconds} s on {DATABASES[side]}..."
                 )
                 if with_imports:
                     admin, batches = start_imports(server.url, DATABASES[side], files)
                     say(f"  imports queued: batches {batches}")
-                with open(out / f"{side}-locust.log", "w") as locust_log:
-                    stats, failures = run_users(
+                with open(out / f"{side}-{number}-locust.log", "w") as locust_log:
+                    samples, failures = run_users(
                         locust,
                         server.url,
                         DATABASES[side],
                         addon,
                         ids[side],
                         settings,
-                        out / side,
+                        seconds,
+                        out / f"{side}-{number}",
                         locust_log,
                     )
-                results[phase] = {"stats": stats, "failures": failures, "db": side}
+                result = results.setdefault(
+                    phase, {"samples": [], "failures": [], "db": side}
+                )
+                result["samples"] += samples
+                result["failures"] += failures
                 if with_imports:
                     say("  users done; waiting for the imports to finish...")
                     imports["addon"] = wait_imports(admin, batches)
+            for result in results.values():
+                result["stats"] = summarize(result["samples"])
             waits = sampler.stop()
             say("\nalone: the same imports with nobody working...")
             admin, batches = start_imports(server.url, DATABASES["alone"], files)
