@@ -96,6 +96,20 @@ class TestBadgeRedteam(TechCheckCase):
         self.assertEqual(
             page[orphan.id], "needed", "no company: the strictest threshold"
         )
+        # deals being edited (new records of the form), beside saved ones
+        self.env.invalidate_all()
+        Lead = self.Lead.with_user(self.manager)
+        edited = Lead.browse()
+        for deal in (self.deal, self.small, overridden):
+            edited |= Lead.new({"expected_revenue": 15000}, origin=deal)
+        self.assertEqual(
+            (edited | Lead.browse(self.deal.id)).mapped("tech_check_badge"),
+            [False, False, False, "needed"],
+        )
+        # (new records of one origin share their cache: a request of its own)
+        self.env.invalidate_all()
+        edited = Lead.new({"expected_revenue": 25000}, origin=self.small)
+        self.assertEqual(edited.tech_check_badge, "needed")
 
 
 @tagged("post_install", "-at_install")
@@ -131,17 +145,13 @@ class TestStageBarRedteam(ContosoCase):
         deal = (
             self.env["crm.lead"]
             .with_user(self.salesperson)
-            .create(
-                {"name": "T bar", "type": "opportunity", "team_id": self.team.id}
-            )
+            .create({"name": "T bar", "type": "opportunity", "team_id": self.team.id})
         )
         for team in (own_empty, self.env["crm.team"], self.team):
             with Form(deal.with_user(self.env.user)) as form:
                 form.team_id = team
                 offered = self._offered(form)
-                expected = deal.new(
-                    {"team_id": team.id}, origin=deal
-                ).contoso_stage_ids
+                expected = deal.new({"team_id": team.id}, origin=deal).contoso_stage_ids
                 self.assertEqual(offered, expected._origin, team.name)
                 form.team_id = deal.team_id
         deal.sudo().write(
@@ -306,3 +316,106 @@ class TestNurtureRedteam(ContosoCase):
         self.assertEqual(saved[self.consultant], "")
         self.assertEqual(saved[self.salesperson], saved[self.manager])
         self.assertTrue(saved[self.salesperson])
+
+    def test_kanban_page_read_grouped_as_the_web_client(self):
+        """The kanban's grouped read (columns unfolded, 32 cards a column)
+        gives each card the status and badge its own read gives."""
+        self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"T card {number}",
+                    "type": "opportunity",
+                    "team_id": self.team.id,
+                    "user_id": self.salesperson.id,
+                    "stage_id": self.stages["develop"].id,
+                }
+                for number in range(40)
+            ]
+        )
+        Lead = self.env["crm.lead"].with_user(self.manager)
+        spec = {
+            "name": {},
+            "tech_check_badge": {},
+            "contoso_nurture_progress": {},
+            "contoso_nurture_state": {},
+        }
+        self.env.invalidate_all()
+        result = Lead.web_read_group(
+            [("team_id", "=", self.team.id)],
+            ["stage_id"],
+            auto_unfold=True,
+            unfold_read_specification=spec,
+            unfold_read_default_limit=32,
+        )
+        cards = [
+            card for group in result["groups"] for card in group.get("__records", ())
+        ]
+        self.assertNotEqual(self.deal.stage_id, self.stages["develop"])
+        self.assertIn(self.deal.id, [card["id"] for card in cards])
+        self.assertTrue(
+            all(len(group.get("__records", ())) <= 32 for group in result["groups"])
+        )
+        self.env.invalidate_all()
+        alone = {
+            card["id"]: card
+            for card in Lead.browse([card["id"] for card in cards]).web_read(spec)
+        }
+        self.assertEqual({card["id"]: card for card in cards}, alone)
+
+
+@tagged("post_install", "-at_install")
+class TestLatestQuoteAmountRedteam(ContosoCase):
+    """The latest quotation's amount, a float, is shown in that quotation's
+    currency (not the company's) on the deal form's quotation button."""
+
+    def test_amount_in_the_quotation_currency(self):
+        euro = self.env.ref("base.EUR")
+        euro.active = True
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "T Euro", "currency_id": euro.id}
+        )
+        product = self.env["product.product"].create(
+            {"name": "T Panel", "list_price": 1234.567, "taxes_id": [Command.clear()]}
+        )
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "T euro deal",
+                "type": "opportunity",
+                "partner_id": self.customer.id,
+                "team_id": self.team.id,
+                "user_id": self.salesperson.id,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "opportunity_id": deal.id,
+                "user_id": self.salesperson.id,
+                "pricelist_id": pricelist.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        self.assertEqual(order.currency_id, euro)
+        values = deal.with_user(self.salesperson).web_read(
+            {
+                "contoso_latest_quote_amount": {},
+                "contoso_latest_quote_currency_id": {"fields": {}},
+            }
+        )[0]
+        self.assertEqual(values["contoso_latest_quote_amount"], order.amount_total)
+        self.assertEqual(values["contoso_latest_quote_currency_id"], {"id": euro.id})
+        self.assertEqual(euro.round(order.amount_total), order.amount_total)
+        arch = self.env["crm.lead"].get_views([(False, "form")])["views"]["form"]
+        (node,) = etree.fromstring(arch["arch"]).xpath(
+            "//field[@name='contoso_latest_quote_amount']"
+        )
+        self.assertEqual(node.get("widget"), "monetary")
+        self.assertEqual(
+            safe_eval(node.get("options"))["currency_field"],
+            "contoso_latest_quote_currency_id",
+        )
+        self.assertTrue(
+            etree.fromstring(arch["arch"]).xpath(
+                "//field[@name='contoso_latest_quote_currency_id']"
+            )
+        )
