@@ -45,6 +45,7 @@ from . import (
     test_nurture_status_attack,
     test_order_to_cash,
     test_partner_merge,
+    test_perf_refactor_redteam,
     test_portal_access,
     test_portal_callback,
     test_roles_access,
