@@ -210,12 +210,14 @@ class CrmLead(models.Model):
         # rounded to the currency, so a plain comparison is the currency's,
         # without reading the currency (through contoso_amount's rounding in
         # cache: a query more on every deal form and kanban card).
-        thresholds = self._tech_check_thresholds()
-        required = self.filtered(
-            lambda lead: lead.expected_revenue > thresholds[lead.id]
-        )
+        required = self._tech_check_above_threshold()
         required.tech_check_required = True
         (self - required).tech_check_required = False
+
+    def _tech_check_above_threshold(self):
+        """The deals worth more than their threshold (Needs Tech Check)."""
+        thresholds = self._tech_check_thresholds()
+        return self.filtered(lambda lead: lead.expected_revenue > thresholds[lead.id])
 
     @api.depends(
         "team_id.contoso_tech_check",
@@ -229,13 +231,13 @@ class CrmLead(models.Model):
         # The card's two badges from one field, for a page of two hundred cards:
         # the four fields they were shown from (team, required, passed,
         # override) each took a compute, the team's a related one per card.
-        thresholds = self._tech_check_thresholds()
+        above = set(self._tech_check_above_threshold()._ids)
         # sudo: a team's setting, as the related Team Uses Tech Checks reads it
         gated = set(self.team_id.sudo().filtered("contoso_tech_check")._ids)
         badges = defaultdict(list)
         for lead in self:
             badge = False
-            if lead.team_id.id in gated and lead.expected_revenue > thresholds[lead.id]:
+            if lead.id in above and lead.team_id.id in gated:
                 if lead.tech_check_passed:
                     badge = "passed"
                 elif not lead.tech_check_override_user_id:
