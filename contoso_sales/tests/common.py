@@ -96,6 +96,16 @@ class ContosoCase(TransactionCase):
         )
 
     @classmethod
+    def _french_nurturing_salesperson(cls, login):
+        """A French salesperson of the Contoso team, whose corporate deals
+        enrol in the nurturing cadence."""
+        sophie = cls._french_salesperson(login)
+        cls.team.member_ids = [(4, sophie.id)]
+        cls.team.contoso_nurture = True
+        cls.company.contoso_nurture_auto_enrol = True
+        return sophie
+
+    @classmethod
     def _setup_two_teams(cls):
         """Who reads whose deals: Otto, another salesperson, shares the Contoso
         team with Sally and the team shares its deals; Sally is also a member

@@ -12,10 +12,7 @@ class TestFrench(ContosoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sophie = cls._french_salesperson("t_sophie")
-        cls.team.member_ids = [(4, cls.sophie.id)]
-        cls.team.contoso_nurture = True
-        cls.company.contoso_nurture_auto_enrol = True
+        cls.sophie = cls._french_nurturing_salesperson("t_sophie")
 
     def _deal(self):
         # Created by an English-speaking manager for Sophie: the texts stored

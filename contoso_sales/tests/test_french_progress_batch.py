@@ -15,10 +15,7 @@ class TestFrenchProgressBatch(ContosoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sophie = cls._french_salesperson("t_sophie_batch")
-        cls.team.member_ids = [(4, cls.sophie.id)]
-        cls.team.contoso_nurture = True
-        cls.company.contoso_nurture_auto_enrol = True
+        cls.sophie = cls._french_nurturing_salesperson("t_sophie_batch")
 
     def _deals(self, count):
         return (
