@@ -25,6 +25,7 @@ from . import (
     crm_activity_report,
     crm_lead,
     crm_lead_deal_lines,
+    crm_lead_form_reads,
     crm_lead_nurture,
     crm_lead_tech_check,
     crm_stage,

@@ -49,6 +49,7 @@ from . import (
     test_portal_access,
     test_portal_callback,
     test_roles_access,
+    test_similar_deals,
     test_team_sharing,
     test_tech_check,
     test_tech_check_invariants,
