@@ -33,10 +33,14 @@ _RELEVANCE_LIMIT = 21
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
-    @api.depends("email_domain_criterion", "email_normalized", "partner_id", "phone_sanitized")
+    @api.depends(
+        "email_domain_criterion", "email_normalized", "partner_id", "phone_sanitized"
+    )
     def _compute_potential_lead_duplicates(self):
         leads = self.env["crm.lead"]
-        leads.flush_model(["email_domain_criterion", "phone_sanitized", "partner_id", "priority"])
+        leads.flush_model(
+            ["email_domain_criterion", "phone_sanitized", "partner_id", "priority"]
+        )
         self.env["res.partner"].flush_model(["parent_id"])
         order = SQL("ORDER BY priority DESC, id DESC")
         for lead in self:

@@ -17,13 +17,17 @@ class TestSimilarDeals(ContosoCase):
         super().setUpClass()
         Partner = cls.env["res.partner"]
         cls.head = Partner.create({"name": "Northwind Holdings", "is_company": True})
-        cls.branch = Partner.create({"name": "Northwind East", "parent_id": cls.head.id})
+        cls.branch = Partner.create(
+            {"name": "Northwind East", "parent_id": cls.head.id}
+        )
         cls.buyer = Partner.create({"name": "Nina Buyer", "parent_id": cls.branch.id})
         cls.gone = Partner.create(
             {"name": "Old Buyer", "parent_id": cls.branch.id, "active": False}
         )
         cls.stranger = Partner.create({"name": "Someone Else", "is_company": True})
-        cls.other_company = cls.env["res.company"].create({"name": "Contoso Canada Test"})
+        cls.other_company = cls.env["res.company"].create(
+            {"name": "Contoso Canada Test"}
+        )
 
         def deal(name, **values):
             return cls.env["crm.lead"].create(
@@ -80,11 +84,20 @@ class TestSimilarDeals(ContosoCase):
 
     def test_each_kind_of_deal_finds_what_odoo_finds(self):
         deals = (
-            self.on_head + self.on_buyer + self.on_gone + self.as_lead + self.same_domain
-            + self.same_phone + self.unrelated + self.bare
-            + self.crowd[:2] + self.twenty[:2]
+            self.on_head
+            + self.on_buyer
+            + self.on_gone
+            + self.as_lead
+            + self.same_domain
+            + self.same_phone
+            + self.unrelated
+            + self.bare
+            + self.crowd[:2]
+            + self.twenty[:2]
         )
-        self.assertTrue(self.on_buyer.phone_sanitized, "the phone must be sanitized to be matched")
+        self.assertTrue(
+            self.on_buyer.phone_sanitized, "the phone must be sanitized to be matched"
+        )
         for user in (self.env.user, self.salesperson):
             for lead in deals.with_user(user):
                 with self.subTest(lead=lead.name, user=user.login):
@@ -94,7 +107,15 @@ class TestSimilarDeals(ContosoCase):
         ids, count = self._similar(self.on_buyer)
         self.assertEqual(
             set(ids) - set(self.on_buyer.ids),
-            set((self.on_head + self.on_gone + self.as_lead + self.same_domain + self.same_phone).ids),
+            set(
+                (
+                    self.on_head
+                    + self.on_gone
+                    + self.as_lead
+                    + self.same_domain
+                    + self.same_phone
+                ).ids
+            ),
         )
         self.assertEqual(count, 5)
         self.assertEqual(self._similar(self.crowd[0])[1], 0)
@@ -144,7 +165,9 @@ class TestSimilarDeals(ContosoCase):
                 ours = lead.user_company_ids
                 lead.invalidate_recordset(["user_company_ids"])
                 with patch.object(
-                    type(lead), "_compute_user_company_ids", OdooCrmLead._compute_user_company_ids
+                    type(lead),
+                    "_compute_user_company_ids",
+                    OdooCrmLead._compute_user_company_ids,
                 ):
                     self.assertEqual(ours, lead.user_company_ids, lead.name)
         no_company.invalidate_recordset(["user_company_ids"])
@@ -156,12 +179,20 @@ class TestSimilarDeals(ContosoCase):
         for compute in (None, OdooCrmLead._compute_user_company_ids) * 2:
             lead.invalidate_recordset()
             lead.fetch(["company_id"])
-            with patch.object(type(lead), "_compute_user_company_ids", compute or type(lead)._compute_user_company_ids):
+            with patch.object(
+                type(lead),
+                "_compute_user_company_ids",
+                compute or type(lead)._compute_user_company_ids,
+            ):
                 before = self.env.cr.sql_log_count
                 self.assertEqual(lead.user_company_ids, self.company)
                 counts.append(self.env.cr.sql_log_count - before)
         self.assertEqual(counts[2:], [0, 1], "ours, Odoo's")
 
     def test_the_deal_form_reads_the_email_domain_with_the_deal(self):
-        view = self.env["crm.lead"].with_user(self.salesperson).get_views([(False, "form")])
+        view = (
+            self.env["crm.lead"]
+            .with_user(self.salesperson)
+            .get_views([(False, "form")])
+        )
         self.assertIn("email_domain_criterion", view["models"]["crm.lead"]["fields"])

@@ -507,3 +507,56 @@ class TestTechCheck(TechCheckCase):
             self.env["contoso.sales.config"].with_user(self.manager).create(
                 {"tech_check_threshold": -1}
             )
+
+
+@tagged("post_install", "-at_install")
+class TestCheckedByOnAPage(TechCheckCase):
+    """*Checked By* (`tech_check_consultant_ids`), which the consultants' record
+    rules follow, is assigned once per distinct set of consultants for a page
+    of deals: each deal of a page read together gets its own consultants."""
+
+    def test_a_page_of_deals_gets_each_deal_s_own_consultants(self):
+        other = self._team_user("t_toby", "Test Toby")
+        by_tom = self._deal("Checked by Tom", 30000, "quote")
+        by_toby = self._deal("Checked by Toby", 31000, "quote")
+        by_both = self._deal("Checked by both", 32000, "quote")
+        self._log_check(by_tom, result="fail")
+        self._log_check(by_toby, result="fail", user=other)
+        self._log_check(by_both, result="fail")
+        self._log_check(by_both, result="fail", user=other)
+        # below the threshold: only who checked them reads them
+        small_by_toby = self._deal("Small, checked by Toby", 15000, "quote")
+        # (a consultant reads no small deal before he checks it: logged in
+        # his name as a manager may)
+        for deal, user in ((small_by_toby, other), (self.small, self.consultant)):
+            self.env["contoso.tech.check"].create(
+                {
+                    "lead_id": deal.id,
+                    "consultant_id": user.id,
+                    "result": "pass",
+                    "details": "OK",
+                }
+            )
+        page = self.deal + by_tom + by_toby + by_both + self.small + small_by_toby
+        expected = {
+            self.deal: self.env["res.users"],
+            by_tom: self.consultant,
+            by_toby: other,
+            by_both: self.consultant + other,
+            self.small: self.consultant,
+            small_by_toby: other,
+        }
+        self.env.invalidate_all()
+        page.mapped("tech_check_consultant_ids")  # computed for the page at once
+        for deal, consultants in expected.items():
+            self.assertEqual(deal.tech_check_consultant_ids, consultants, deal.name)
+        # and what the rules make of it, on the same page: each consultant
+        # reads the deals above the threshold and the small deal he checked
+        for user, own, others in (
+            (self.consultant, self.small, small_by_toby),
+            (other, small_by_toby, self.small),
+        ):
+            self.env.invalidate_all()
+            readable = page.with_user(user)._filtered_access("read")
+            self.assertEqual(readable, page - others, user.login)
+            self.assertIn(own, readable)
