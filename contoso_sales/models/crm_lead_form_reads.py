@@ -84,11 +84,11 @@ class CrmLead(models.Model):
 
     @api.depends("company_id")
     def _compute_user_company_ids(self):
-        # Odoo searches every company for each batch of leads, used only by
-        # the leads without a company: one query on every form of a deal that
-        # has one.
-        with_company = self.filtered("company_id")
-        for lead in with_company:
+        # Odoo's compute, except that it searched every company for each batch
+        # of leads, used only by the leads without a company: one query on
+        # every form of a deal that has one.
+        without_company = self.filtered(lambda lead: not lead.company_id)
+        for lead in self - without_company:
             lead.user_company_ids = lead.company_id
-        if self - with_company:
-            super(CrmLead, self - with_company)._compute_user_company_ids()
+        if without_company:
+            without_company.user_company_ids = self.env["res.company"].search([])
