@@ -82,7 +82,9 @@ class TestSimilarDealsEdges(ContosoCase):
 
     def _similar(self, leads):
         leads.invalidate_recordset(["duplicate_lead_ids", "duplicate_lead_count"])
-        return [(lead.duplicate_lead_ids.ids, lead.duplicate_lead_count) for lead in leads]
+        return [
+            (lead.duplicate_lead_ids.ids, lead.duplicate_lead_count) for lead in leads
+        ]
 
     def _assert_as_odoo(self, leads):
         # ours first: it meets the caches as they are (unflushed edits too)
@@ -103,7 +105,9 @@ class TestSimilarDealsEdges(ContosoCase):
                 for lead in self.deals.with_user(user):
                     self._assert_as_odoo(lead)
                 found = self._assert_as_odoo(self.deals.with_user(user))
-        counts = dict(zip(self.deals.mapped("name"), (c for _ids, c in found)))
+        counts = dict(
+            zip(self.deals.mapped("name"), (c for _ids, c in found), strict=True)
+        )
         # what the cases above cover, so that none passes by being empty
         # the tree's three other leads (archived, other company, type lead)
         # and the archived deal of the same gmail address
@@ -169,16 +173,28 @@ class TestCheckedByMixedPageRedTeam(TechCheckCase):
         self._log_check(toby_tom, result="fail")
         Check = self.env["contoso.tech.check"]
         moved = Check.create(
-            {"lead_id": small_deleted.id, "consultant_id": self.consultant.id,
-             "result": "fail", "details": "x"}
+            {
+                "lead_id": small_deleted.id,
+                "consultant_id": self.consultant.id,
+                "result": "fail",
+                "details": "x",
+            }
         )
         gone = Check.create(
-            {"lead_id": small_deleted.id, "consultant_id": other.id,
-             "result": "fail", "details": "x"}
+            {
+                "lead_id": small_deleted.id,
+                "consultant_id": other.id,
+                "result": "fail",
+                "details": "x",
+            }
         )
         Check.create(
-            {"lead_id": small_tail.id, "consultant_id": other.id,
-             "result": "fail", "details": "x"}
+            {
+                "lead_id": small_tail.id,
+                "consultant_id": other.id,
+                "result": "fail",
+                "details": "x",
+            }
         )
         page = tom_toby + toby_tom + small_moved + small_deleted
         page.mapped("tech_check_consultant_ids")  # in the cache, then changed
