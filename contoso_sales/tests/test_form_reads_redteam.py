@@ -7,7 +7,7 @@ makes of a mixed page of deals."""
 from unittest.mock import patch
 
 from odoo.addons.crm.models.crm_lead import CrmLead as OdooCrmLead
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import ContosoCase
 from .test_tech_check import TechCheckCase
@@ -142,6 +142,28 @@ class TestSimilarDealsEdges(ContosoCase):
                 with self.subTest(partner=partner.name, origin=bool(origin)):
                     self._assert_as_odoo(lead)
 
+    def test_a_salesperson_s_new_deal_form_counts_what_odoo_counts(self):
+        # the onchange as the salesperson: a new deal on the tree's root with
+        # a gmail address and the phone of a deal of another company
+        def count():
+            form = Form(self.env["crm.lead"].with_user(self.salesperson))
+            form.name = "New deal"
+            form.partner_id = self.root
+            form.email_from = "a@gmail.com"
+            form.phone = "+1 202 555 0199"
+            return form.duplicate_lead_count
+
+        ours = count()
+        with patch.object(
+            type(self.env["crm.lead"]),
+            "_compute_potential_lead_duplicates",
+            OdooCrmLead._compute_potential_lead_duplicates,
+        ):
+            self.assertEqual(ours, count())
+        # Root's own deal, the tree's three, the archived gmail one, and of
+        # the phone's two deals the one outside the tree
+        self.assertEqual(ours, 1 + 3 + 1 + 1)
+
     def test_the_form_reads_as_each_role_without_access_error(self):
         # the deal's similar ones are of another company and archived: the
         # form's fields, as its view gives them, read without AccessError
@@ -231,3 +253,39 @@ class TestCheckedByMixedPageRedTeam(TechCheckCase):
         [values] = deal.web_read(spec)
         self.assertEqual(values["id"], self.deal.id)
         self.assertIn("duplicate_lead_count", values)
+
+    def test_consultants_page_of_quotations_follows_each_deal(self):
+        # the quotations' rule reads Checked By through the quotation's deal:
+        # a page of quotations of deals with different consultants
+        other = self._team_user("t_tia", "Test Tia")
+        by_other = self._deal("Small, checked by Tia", 15000, "quote")
+        by_both = self._deal("Small, checked by both", 16000, "quote")
+        for deal, user in ((by_other, other), (by_both, other), (by_both, None)):
+            self.env["contoso.tech.check"].create(
+                {
+                    "lead_id": deal.id,
+                    "consultant_id": (user or self.consultant).id,
+                    "result": "fail",
+                    "details": "x",
+                }
+            )
+        quotes = self.env["sale.order"].create(
+            [
+                {"partner_id": self.customer.id, "opportunity_id": deal.id}
+                for deal in (self.small, by_other, by_both, by_other)
+            ]
+        )
+        for user, expected in (
+            (self.consultant, quotes[2]),
+            (other, quotes[1:]),
+        ):
+            with self.subTest(user=user.login):
+                self.env.invalidate_all()
+                readable = quotes.with_user(user)._filtered_access("read")
+                self.assertEqual(readable, expected)
+                found = (
+                    self.env["sale.order"]
+                    .with_user(user)
+                    .search_fetch([("id", "in", quotes.ids)], ["name"])
+                )
+                self.assertEqual(set(found.ids), set(expected.ids))
