@@ -25,6 +25,7 @@ from . import (
     test_family_pricing,
     test_family_white_space,
     test_fast_counts_roles,
+    test_form_reads_redteam,
     test_foundation,
     test_french,
     test_french_progress_batch,
