@@ -4,12 +4,10 @@ inputs on which a hand-written query most easily parts from Odoo's own
 searches, compared with Odoo's compute, and what the consultants' record rule
 makes of a mixed page of deals."""
 
-from unittest.mock import patch
-
-from odoo.addons.crm.models.crm_lead import CrmLead as OdooCrmLead
 from odoo.tests import Form, tagged
 
 from .common import ContosoCase
+from .test_similar_deals import odoo_and_ours
 from .test_tech_check import TechCheckCase
 
 
@@ -87,14 +85,7 @@ class TestSimilarDealsEdges(ContosoCase):
         ]
 
     def _assert_as_odoo(self, leads):
-        # ours first: it meets the caches as they are (unflushed edits too)
-        ours = self._similar(leads)
-        with patch.object(
-            type(leads),
-            "_compute_potential_lead_duplicates",
-            OdooCrmLead._compute_potential_lead_duplicates,
-        ):
-            odoo = self._similar(leads)
+        odoo, ours = odoo_and_ours(leads, self._similar)
         self.assertEqual(ours, odoo)
         return ours
 
@@ -153,13 +144,8 @@ class TestSimilarDealsEdges(ContosoCase):
             form.phone = "+1 202 555 0199"
             return form.duplicate_lead_count
 
-        ours = count()
-        with patch.object(
-            type(self.env["crm.lead"]),
-            "_compute_potential_lead_duplicates",
-            OdooCrmLead._compute_potential_lead_duplicates,
-        ):
-            self.assertEqual(ours, count())
+        odoo, ours = odoo_and_ours(self.env["crm.lead"], lambda _leads: count())
+        self.assertEqual(ours, odoo)
         # Root's own deal, the tree's three, the archived gmail one, and of
         # the phone's two deals the one outside the tree
         self.assertEqual(ours, 1 + 3 + 1 + 1)
