@@ -179,31 +179,9 @@ class TestCheckedByMixedPageRedTeam(TechCheckCase):
         self._log_check(tom_toby, result="fail", user=other)
         self._log_check(toby_tom, result="fail", user=other)
         self._log_check(toby_tom, result="fail")
-        Check = self.env["contoso.tech.check"]
-        moved = Check.create(
-            {
-                "lead_id": small_deleted.id,
-                "consultant_id": self.consultant.id,
-                "result": "fail",
-                "details": "x",
-            }
-        )
-        gone = Check.create(
-            {
-                "lead_id": small_deleted.id,
-                "consultant_id": other.id,
-                "result": "fail",
-                "details": "x",
-            }
-        )
-        Check.create(
-            {
-                "lead_id": small_tail.id,
-                "consultant_id": other.id,
-                "result": "fail",
-                "details": "x",
-            }
-        )
+        moved = self._log_check_for(small_deleted, self.consultant)
+        gone = self._log_check_for(small_deleted, other)
+        self._log_check_for(small_tail, other)
         page = tom_toby + toby_tom + small_moved + small_deleted
         page.mapped("tech_check_consultant_ids")  # in the cache, then changed
         moved.lead_id = small_moved
@@ -246,15 +224,12 @@ class TestCheckedByMixedPageRedTeam(TechCheckCase):
         other = self._team_user("t_tia", "Test Tia")
         by_other = self._deal("Small, checked by Tia", 15000, "quote")
         by_both = self._deal("Small, checked by both", 16000, "quote")
-        for deal, user in ((by_other, other), (by_both, other), (by_both, None)):
-            self.env["contoso.tech.check"].create(
-                {
-                    "lead_id": deal.id,
-                    "consultant_id": (user or self.consultant).id,
-                    "result": "fail",
-                    "details": "x",
-                }
-            )
+        for deal, user in (
+            (by_other, other),
+            (by_both, other),
+            (by_both, self.consultant),
+        ):
+            self._log_check_for(deal, user)
         quotes = self.env["sale.order"].create(
             [
                 {"partner_id": self.customer.id, "opportunity_id": deal.id}

@@ -54,6 +54,18 @@ class TechCheckCase(ContosoCase):
             )
         )
 
+    def _log_check_for(self, deal, consultant, result="fail"):
+        """A check logged in a consultant's name, as a manager may: a
+        consultant reads no deal below the threshold before he checks it."""
+        return self.env["contoso.tech.check"].create(
+            {
+                "lead_id": deal.id,
+                "consultant_id": consultant.id,
+                "result": result,
+                "details": "<p>Checked on site.</p>",
+            }
+        )
+
     def _close_message(self, deal, amount="$\xa048,000.00", stage="Close"):
         return (
             f"Deal '{deal.name}' ({amount}) needs a passed tech check before "
@@ -526,17 +538,8 @@ class TestCheckedByOnAPage(TechCheckCase):
         self._log_check(by_both, result="fail", user=other)
         # below the threshold: only who checked them reads them
         small_by_toby = self._deal("Small, checked by Toby", 15000, "quote")
-        # (a consultant reads no small deal before he checks it: logged in
-        # his name as a manager may)
-        for deal, user in ((small_by_toby, other), (self.small, self.consultant)):
-            self.env["contoso.tech.check"].create(
-                {
-                    "lead_id": deal.id,
-                    "consultant_id": user.id,
-                    "result": "pass",
-                    "details": "OK",
-                }
-            )
+        self._log_check_for(small_by_toby, other, result="pass")
+        self._log_check_for(self.small, self.consultant, result="pass")
         page = self.deal + by_tom + by_toby + by_both + self.small + small_by_toby
         expected = {
             self.deal: self.env["res.users"],
