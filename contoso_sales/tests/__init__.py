@@ -34,6 +34,7 @@ from . import (
     test_http_consultant,
     test_http_consultant_rule,
     test_http_customer360_totals,
+    test_http_form_reads,
     test_http_gate,
     test_http_gate_invariants,
     test_http_invoice_block,
