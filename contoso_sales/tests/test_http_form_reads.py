@@ -19,11 +19,15 @@ class TestFormReadsOverRpc(ContosoHttpCase):
         cls.maria = rpc_user(cls.env, "rpc_fr_maria", groups.format("sales_manager"))
         team = cls.env.ref("contoso_sales.team_contoso")
         team.contoso_tech_check = True
-        team.member_ids = [(4, user.id) for user in (cls.sally, cls.tom, cls.tia, cls.maria)]
+        team.member_ids = [
+            (4, user.id) for user in (cls.sally, cls.tom, cls.tia, cls.maria)
+        ]
         cls.env.company.contoso_tech_check_threshold = 20000
         other_company = cls.env["res.company"].create({"name": "Contoso RPC Other"})
         head = cls.env["res.partner"].create({"name": "RPC Head", "is_company": True})
-        buyer = cls.env["res.partner"].create({"name": "RPC Buyer", "parent_id": head.id})
+        buyer = cls.env["res.partner"].create(
+            {"name": "RPC Buyer", "parent_id": head.id}
+        )
         Lead = cls.env["crm.lead"]
 
         def deal(name, amount, **values):
@@ -38,7 +42,9 @@ class TestFormReadsOverRpc(ContosoHttpCase):
                 }
             )
 
-        cls.deal = deal("RPC alarm", 30000, partner_id=buyer.id, email_from="a@rpc.example")
+        cls.deal = deal(
+            "RPC alarm", 30000, partner_id=buyer.id, email_from="a@rpc.example"
+        )
         # similar deals Sally may not read: archived, another company's
         deal("RPC archived", 1000, partner_id=head.id, active=False)
         Lead.create(
@@ -52,7 +58,10 @@ class TestFormReadsOverRpc(ContosoHttpCase):
         cls.small_by_tia = deal("RPC small, Tia's", 5000)
         cls.small_by_tom = deal("RPC small, Tom's", 6000)
         Check = cls.env["contoso.tech.check"]
-        for lead, consultant in ((cls.small_by_tia, cls.tia), (cls.small_by_tom, cls.tom)):
+        for lead, consultant in (
+            (cls.small_by_tia, cls.tia),
+            (cls.small_by_tom, cls.tom),
+        ):
             Check.create(
                 {
                     "lead_id": lead.id,
@@ -63,9 +72,7 @@ class TestFormReadsOverRpc(ContosoHttpCase):
             )
 
     def _form_values(self, deal):
-        views = self.call_kw(
-            "crm.lead", "get_views", [], {"views": [[False, "form"]]}
-        )
+        views = self.call_kw("crm.lead", "get_views", [], {"views": [[False, "form"]]})
         fields = views["models"]["crm.lead"]["fields"]
         self.assertIn("duplicate_lead_count", fields)
         self.assertIn("email_domain_criterion", fields)
