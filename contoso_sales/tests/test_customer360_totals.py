@@ -645,6 +645,62 @@ class TestCustomer360Totals(DataHubCase):
             ],
         )
 
+    def test_customers_without_contact_id_are_listed_from_each_source(self):
+        """A customer is on the list for any one of its sources, with or without
+        a ContactId: the list reads candidates from each source's index before
+        the definition decides, and must not miss a source."""
+        Partner = self.env["res.partner"]
+        by_order, by_invoice, by_purchase, by_card, by_quote, nothing = (
+            Partner.create({"name": name})
+            for name in ("Order", "Invoice", "Shop", "Card", "Draft", "Nothing")
+        )
+        self._order(by_order, 40, self.company_b)
+        self._invoice(by_invoice, 30)
+        self.env["contoso.purchase"].create(
+            {
+                "channel": "pos",
+                "source_ref": "NOREF1",
+                "partner_id": by_purchase.id,
+                "date": "2022-01-01",
+                "company_id": self.company.id,
+                "currency_id": self.company.currency_id.id,
+                "amount_total": 20,
+            }
+        )
+        self.env["contoso.loyalty.member"].create(
+            {
+                "loyalty_ref": "NOREF2",
+                "name": "Card",
+                "partner_id": by_card.id,
+                "company_id": self.company.id,
+                "match_state": "confirmed",
+            }
+        )
+        self.env["sale.order"].create({"partner_id": by_quote.id})
+        new = by_order | by_invoice | by_purchase | by_card | by_quote | nothing
+        self.assertFalse(any(new.mapped("contoso_contact_ref")))
+
+        def listed(companies):
+            customers = (
+                self.env["contoso.customer"]
+                .with_user(self.manager)
+                .with_context(allowed_company_ids=companies)
+                .search([])
+            )
+            return set(customers.partner_id.ids)
+
+        both, first = listed(self.both), listed(self.company.ids)
+        self.assertEqual(
+            both & set(new.ids),
+            {by_order.id, by_invoice.id, by_purchase.id, by_card.id},
+        )
+        # company B's order only counts where company B is allowed
+        self.assertEqual(
+            first & set(new.ids), {by_invoice.id, by_purchase.id, by_card.id}
+        )
+        # the imported customers are still there, with their ContactId
+        self.assertTrue({self.zoe.id, self.john.id, self.ann.id} <= first)
+
     def _dates(self, ref):
         purchases = self.env["contoso.purchase"].search(
             [("partner_id.contoso_contact_ref", "=", ref)]
