@@ -366,8 +366,9 @@ class Manager(OdooUser):
             "web_read_group",
             [
                 [
-                    ("family_id.is_company", "=", True),
-                    ("partner_id.is_company", "=", True),
+                    # the Top Customers action's domain
+                    ("family_is_company", "=", True),
+                    ("account_is_company", "=", True),
                 ],
                 ["family_id"],
             ],

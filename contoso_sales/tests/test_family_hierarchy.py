@@ -1,3 +1,5 @@
+from ast import literal_eval
+
 from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
@@ -229,6 +231,41 @@ class TestFamilyHierarchy(FamilyCase):
             [("family_id", "=", root.id), ("source", "=", "pos")]
         )
         self.assertEqual((shop.partner_id, shop.amount), (sub, 80.0))
+
+    def test_top_customers_lists_families_of_companies(self):
+        """Top Customers' domain reads the view's own flags: they equal the
+        account's and the family's is_company, and a person's purchases (a
+        person alone, or a person at the top of a family) stay out."""
+        root = self._company("T Holding", user=self.manager)
+        sub = self._company("T Sub", root, user=self.manager)
+        person = self.env["res.partner"].create({"name": "T Consumer"})
+        head = self.env["res.partner"].create({"name": "T Head"})
+        shop = self._company("T Shop", head, user=self.manager)
+        for partner in (sub, root, person, shop):
+            self._order(partner, [(self.kit, 1, 600.0)], user=self.manager)
+        report = self.env["contoso.family.report"].with_user(self.manager)
+        rows = report.search([("partner_id", "in", (root | sub | person | shop).ids)])
+        self.assertEqual(len(rows), 4)
+        for row in rows:
+            self.assertEqual(row.account_is_company, row.partner_id.is_company)
+            self.assertEqual(row.family_is_company, row.family_id.is_company)
+        action = self.env.ref("contoso_sales.contoso_family_report_action")
+        listed = report.search(literal_eval(action.domain)) & rows
+        self.assertEqual(listed.partner_id, root | sub)
+        groups = report.formatted_read_group(
+            literal_eval(action.domain) + [("id", "in", rows.ids)],
+            ["family_id"],
+            ["amount:sum"],
+        )
+        self.assertEqual(
+            [(g["family_id"][0], g["amount:sum"]) for g in groups], [(root.id, 1200.0)]
+        )
+        # the partner becomes a company: its purchases join the list
+        head.is_company = True
+        self.assertEqual(
+            (report.search(literal_eval(action.domain)) & rows).partner_id,
+            root | sub | shop,
+        )
 
     def test_salesperson_sees_only_their_revenue(self):
         root = self._company("T Holding", user=self.manager)
