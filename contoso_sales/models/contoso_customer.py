@@ -139,27 +139,6 @@ class ContosoCustomer(models.Model):
                        OR crm.customer_id IS NOT NULL
                        OR pt.partner_id IS NOT NULL
                        OR lm.partner_id IS NOT NULL)
-                  -- The same condition as ids from indexes, so that a
-                  -- database of many contacts and few customers does not
-                  -- build every contact's row to keep none (a superset: the
-                  -- condition above decides).
-                  AND p.id IN (
-                      SELECT id FROM res_partner
-                       WHERE contoso_contact_ref IS NOT NULL
-                      UNION ALL
-                      SELECT partner_id FROM sale_order
-                       WHERE state = 'sale' AND company_id IN %(companies)s
-                      UNION ALL
-                      SELECT partner_id FROM account_move
-                       WHERE state = 'posted'
-                         AND move_type IN ('out_invoice', 'out_refund')
-                         AND company_id IN %(companies)s
-                      UNION ALL
-                      SELECT partner_id FROM contoso_purchase_total
-                       WHERE company_id IN %(companies)s
-                      UNION ALL
-                      SELECT partner_id FROM contoso_loyalty_member
-                       WHERE company_id IN %(companies)s)
             """,
             currency=self.env.company.currency_id.id,
             rates=company_rates,
