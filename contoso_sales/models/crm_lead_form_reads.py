@@ -22,6 +22,8 @@ Odoo searches every company even when the lead has one, and then uses the
 lead's company; the search now runs only for leads without a company.
 """
 
+from collections import defaultdict
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -97,10 +99,16 @@ class CrmLead(models.Model):
     def _compute_user_company_ids(self):
         # Odoo's compute, except that it searched every company for each batch
         # of leads, used only by the leads without a company: one query on
-        # every form of a deal that has one.
-        without_company = self.filtered(lambda lead: not lead.company_id)
-        for lead in self - without_company:
-            lead.user_company_ids = lead.company_id
+        # every form of a deal that has one. And each value is assigned once
+        # to the leads that share it: a list page of 80 deals of one company
+        # assigned a many2many 80 times, each through the ORM's write
+        # machinery (21 of the 64 ms of a consultant's Tech Checks to Do).
+        by_company = defaultdict(list)
+        for lead in self:
+            by_company[lead.company_id].append(lead.id)
+        without_company = self.browse(by_company.pop(self.env["res.company"], ()))
+        for company, lead_ids in by_company.items():
+            self.browse(lead_ids).user_company_ids = company
         if without_company:
             # every company the user may see, as Odoo gives them: a handful
             # pylint: disable-next=no-search-all

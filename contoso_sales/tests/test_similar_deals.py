@@ -196,6 +196,38 @@ class TestSimilarDeals(ContosoCase):
                 counts.append(self.env.cr.sql_log_count - before)
         self.assertEqual(counts[2:], [0, 1], "ours, Odoo's")
 
+    def test_user_companies_of_a_page_of_deals_as_odoo_says(self):
+        """A list page computes the field for all its deals at once, in two
+        companies and without one: each deal gets Odoo's value."""
+        no_company = self.env["crm.lead"].create({"name": "No company"})
+        no_company.company_id = False
+        page = (
+            self.on_head
+            + self.on_buyer
+            + self.same_domain
+            + no_company
+            + self.crowd
+            + self.twenty[:3]
+        )
+        self.assertEqual(len(page.company_id), 2)
+
+        def values():
+            leads = page.with_env(self.env)
+            leads.invalidate_recordset(["user_company_ids"])
+            leads.fetch(["company_id"])
+            return {lead.id: lead.user_company_ids for lead in leads}
+
+        ours = values()
+        with patch.object(
+            type(page),
+            "_compute_user_company_ids",
+            OdooCrmLead._compute_user_company_ids,
+        ):
+            odoo = values()
+        self.assertEqual(ours, odoo)
+        self.assertEqual(ours[self.same_domain.id], self.other_company)
+        self.assertEqual(ours[no_company.id], self.env["res.company"].search([]))
+
     def test_the_deal_form_reads_the_email_domain_with_the_deal(self):
         view = (
             self.env["crm.lead"]
