@@ -286,15 +286,19 @@ class Consultant(OdooUser):
 
     @task(3)
     def deals_to_check(self):
+        # My Tech Checks to Do as the web client opens it: the action's list
+        # with its domain and default filter (bench_load's checks_screen)
         if not ADDON:
             return
         self.call(
             "crm.lead",
             "web_search_read",
-            [[("tech_check_required", "=", True), ("tech_check_passed", "=", False)]],
+            [IDS["checks_domain"]],
             "consultant: deals to check",
-            specification=CARD,
-            limit=80,
+            specification=IDS["checks_spec"],
+            limit=IDS["checks_limit"],
+            order=IDS["checks_order"],
+            count_limit=10001,
         )
 
     @task(1)
