@@ -370,9 +370,8 @@ class Manager(OdooUser):
             "web_read_group",
             [
                 [
-                    # the Top Customers action's domain
-                    ("family_is_company", "=", True),
-                    ("account_is_company", "=", True),
+                    ("family_id.is_company", "=", True),
+                    ("partner_id.is_company", "=", True),
                 ],
                 ["family_id"],
             ],

@@ -270,7 +270,7 @@ def screens(env):
     def top_customers():
         env.invalidate_all()
         return env["contoso.family.report"].web_read_group(
-            [("family_is_company", "=", True), ("account_is_company", "=", True)],
+            [("family_id.is_company", "=", True), ("partner_id.is_company", "=", True)],
             ["family_id"],
             aggregates=["__count"],
             limit=80,
@@ -304,12 +304,9 @@ def addon(env):
                        src.document_id, acc.contoso_family_id AS family_id,
                        acc.parent_id, src.company_id, src.user_id, src.source,
                        src.product_id, src.categ_id, src.quantity,
-                       src.currency_id, src.amount,
-                       acc.is_company AS account_is_company,
-                       COALESCE(fam.is_company, FALSE) AS family_is_company
+                       src.currency_id, src.amount
                   FROM (%s UNION ALL %s UNION ALL %s) src
-                  JOIN res_partner acc ON acc.id = src.partner_id
-                  LEFT JOIN res_partner fam ON fam.id = acc.contoso_family_id)
+                  JOIN res_partner acc ON acc.id = src.partner_id)
             """,
             Report._select_orders(),
             Report._select_invoices(),

@@ -56,12 +56,7 @@ class ContosoFamilyReport(models.Model):
             "balance",
             "display_type",
         ],
-        "res.partner": [
-            "commercial_partner_id",
-            "contoso_family_id",
-            "parent_id",
-            "is_company",
-        ],
+        "res.partner": ["commercial_partner_id", "contoso_family_id", "parent_id"],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id"],
     }
@@ -112,12 +107,6 @@ class ContosoFamilyReport(models.Model):
         aggregator="sum",
         help="Untaxed amount in the company currency.",
     )
-
-    # Top Customers lists families of companies: these two let its domain be
-    # read in the view's own row, not through a search of every company partner
-    # (family_id.is_company) on each page.
-    account_is_company = fields.Boolean(string="Account Is a Company", readonly=True)
-    family_is_company = fields.Boolean(string="Family Is a Company", readonly=True)
 
     def _select_orders(self):
         return SQL(
@@ -220,12 +209,9 @@ class ContosoFamilyReport(models.Model):
                    acc.parent_id,
                    src.company_id, src.user_id, src.source,
                    src.product_id, src.categ_id, src.quantity,
-                   src.currency_id, src.amount,
-                   acc.is_company AS account_is_company,
-                   COALESCE(fam.is_company, FALSE) AS family_is_company
+                   src.currency_id, src.amount
               FROM (%s) src
               JOIN res_partner acc ON acc.id = src.partner_id
-              LEFT JOIN res_partner fam ON fam.id = acc.contoso_family_id
             """,
             SQL(" UNION ALL ").join(sources),
         )

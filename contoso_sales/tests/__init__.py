@@ -56,6 +56,7 @@ from . import (
     test_tech_check,
     test_tech_check_invariants,
     test_tech_check_required_batch,
+    test_top_customers_visibility,
     test_tour_datahub,
     test_tour_family,
     test_tour_nurture,
