@@ -279,17 +279,12 @@ def checks_screen(env):
     filter (*Needs Tech Check*), as a consultant sees them."""
     action = env.ref("contoso_sales.crm_lead_action_tech_checks_to_do")
     consultant = env["res.users"].search([("login", "=", login("consultant", 1))])
+    view_type = action.view_mode.split(",")[0]
     views = (
         env["crm.lead"]
         .with_user(consultant)
-        .get_views(
-            [
-                (False, action.view_mode.split(",")[0]),
-                (action.search_view_id.id, "search"),
-            ]
-        )
+        .get_views([(False, view_type), (action.search_view_id.id, "search")])
     )
-    view_type = action.view_mode.split(",")[0]
     arch = etree.fromstring(views["views"][view_type]["arch"])
     search = etree.fromstring(views["views"]["search"]["arch"])
     defaults = [
