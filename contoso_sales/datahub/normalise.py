@@ -48,6 +48,10 @@ _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
 
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+# A decimal comma and no thousands ('12,5', '480,00': European shop exports).
+_COMMA_DECIMAL = re.compile(r"^-?\d+,\d{1,2}$")
+_CURRENCY = re.compile(r"[\s\u00a0$€£]|USD|EUR|GBP", re.I)
+_COMMA_THOUSANDS = re.compile(r"\d,\d{3}$")
 # Control characters other than tab and line breaks (which quoted cells may hold)
 # are never data: a NUL byte or an escape in a name is a broken export.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -127,14 +131,16 @@ def parse_decimal(text, column):
     """'1,234.50', '1.234,50', '12,5', '$ 12.50', '12.50 USD' -> Decimal."""
     if _PLAIN_NUMBER.match(text):
         return _in_range(Decimal(text), text, column)
-    value = re.sub(r"[\s\u00a0$€£]|USD|EUR|GBP", "", text, flags=re.I)
+    if _COMMA_DECIMAL.match(text):
+        return _in_range(Decimal(text.replace(",", ".")), text, column)
+    value = _CURRENCY.sub("", text)
     negative = value.startswith("(") and value.endswith(")")
     value = value.strip("()")
     if "," in value and "." in value:
         # The last separator is the decimal one.
         thousands = "," if value.rfind(",") < value.rfind(".") else "."
         value = value.replace(thousands, "").replace(",", ".")
-    elif value.count(",") == 1 and not re.search(r"\d,\d{3}$", value):
+    elif value.count(",") == 1 and not _COMMA_THOUSANDS.search(value):
         value = value.replace(",", ".")
     elif "," in value:
         value = value.replace(",", "")

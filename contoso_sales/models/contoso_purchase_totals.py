@@ -99,6 +99,12 @@ AMOUNT_COMPANY = """
 # partner merge's raw UPDATE, ON DELETE SET NULL, a rolled back dry run rolls it
 # back too). No foreign key: the partner merge rewrites every column pointing
 # to res_partner, this table must follow the purchases, not be merged itself.
+# An INSERT adds its new purchases' sums to the totals (new rows change nothing
+# else), under the total's row lock; an UPDATE or a DELETE recomputes its
+# customers from their purchases. Recomputing on insert re-read every purchase
+# of each customer an import chunk touched: 250,000 shop purchases imported
+# after 250,000 web ones in one transaction took 36 s, 21 s without the
+# triggers, 29 s adding (measured 1 December 2026).
 SUMS = """
     SELECT p.partner_id, p.company_id,
            COALESCE(SUM(p.amount_company)
@@ -133,7 +139,20 @@ TOTALS = """
         more_partners integer[];
         more_companies integer[];
     BEGIN
-        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO contoso_purchase_total AS t
+                %(new_sums)s
+                 WHERE p.partner_id IS NOT NULL
+                 GROUP BY p.partner_id, p.company_id
+            ON CONFLICT (partner_id, company_id) DO UPDATE
+               SET spend_web = t.spend_web + EXCLUDED.spend_web,
+                   spend_shop = t.spend_shop + EXCLUDED.spend_shop,
+                   purchase_count = t.purchase_count + EXCLUDED.purchase_count,
+                   first_date = LEAST(t.first_date, EXCLUDED.first_date),
+                   last_date = GREATEST(t.last_date, EXCLUDED.last_date);
+            RETURN NULL;
+        END IF;
+        IF TG_OP = 'UPDATE' THEN
             SELECT array_agg(partner_id), array_agg(company_id)
               INTO more_partners, more_companies
               FROM new_rows WHERE partner_id IS NOT NULL;
@@ -228,7 +247,12 @@ class ContosoPurchase(models.Model):
             "UPDATE contoso_purchase SET amount_company = NULL "
             "WHERE amount_company IS NULL"
         )
-        cr.execute(TOTALS.replace("%(sums)s", SUMS))
+        cr.execute(
+            TOTALS.replace(
+                "%(new_sums)s",
+                SUMS.replace("FROM contoso_purchase p", "FROM new_rows p"),
+            ).replace("%(sums)s", SUMS)
+        )
         return result
 
     @api.model_create_multi
