@@ -13,19 +13,25 @@ call" activity due today; on the vanilla side the same call is scheduled by
 hand on the same deals (`_cadence_calls`), as a team following Contoso's
 cadence without the addon would: both sides' deals then carry the same
 activities, and the deal screens compare code, not three times the
-activities.
+activities. For the same reason the vanilla team's pipeline has Contoso's five
+stages (`_pipeline`), as plain stages: its kanban shows as many columns and
+cards as the addon's, not four columns against five.
 """
 
 import random
 import time
+from pathlib import Path
 
+from lxml import etree
 from markupsafe import Markup
 from odoo import fields
 
 # Part of the seeded template databases' names, per side: change it with what
 # the seed makes on that side, so that the next run seeds it again (3: the
 # vanilla deals' cadence calls).
-SEED_VERSION = {False: 3, True: 2}
+SEED_VERSION = {False: 4, True: 2}
+# The addon's pipeline, which the vanilla team gets as plain stages.
+STAGE_DATA = Path(__file__).parent.parent / "contoso_sales/data/crm_stage_data.xml"
 PASSWORD_SUFFIX = "-load"
 ROLES = {
     # role: (count, vanilla groups, addon groups)
@@ -260,16 +266,29 @@ def _products(env):
 
 
 def _pipeline(env, addon):
-    """The team and its open stages in order, and its won stage."""
+    """The team and its open stages in order, and its won stage: on both sides
+    the stages of Contoso's pipeline (the addon's data; on the vanilla side
+    created as plain stages of Odoo's sales team, as an admin would in
+    *CRM > Configuration > Stages*). Odoo's shared stages stay on both sides,
+    empty."""
     team = env.ref(
         "contoso_sales.team_contoso" if addon else "sales_team.team_sales_department"
     )
+    if not addon:
+        env["crm.stage"].create(
+            [
+                {
+                    "name": record.findtext("field[@name='name']"),
+                    "sequence": int(record.findtext("field[@name='sequence']")),
+                    "is_won": record.find("field[@name='is_won']") is not None,
+                    "team_ids": [(6, 0, team.ids)],
+                }
+                for record in etree.parse(str(STAGE_DATA)).iter("record")
+            ]
+        )
     stages = env["crm.stage"].search(
-        ["|", ("team_ids", "=", False), ("team_ids", "in", team.ids)],
-        order="sequence, id",
+        [("team_ids", "in", team.ids)], order="sequence, id"
     )
-    if addon:
-        stages = stages.filtered(lambda s: team in s.team_ids)
     return team, stages.filtered(lambda s: not s.is_won), stages.filtered("is_won")[:1]
 
 

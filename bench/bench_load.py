@@ -233,17 +233,12 @@ def ids_for(dbname, addon):
             if addon
             else "sales_team.team_sales_department"
         )
+        # The team's own open stages: Contoso's pipeline on both sides
+        # (_load_seed._pipeline).
         stages = env["crm.stage"].search(
-            [
-                ("is_won", "=", False),
-                "|",
-                ("team_ids", "=", False),
-                ("team_ids", "in", team.ids),
-            ],
+            [("is_won", "=", False), ("team_ids", "in", team.ids)],
             order="sequence, id",
         )
-        if addon:
-            stages = stages.filtered(lambda s: team in s.team_ids)
         products = env["product.product"].search(
             [("sale_ok", "=", True), ("default_code", "=", False)], limit=10
         )
