@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
@@ -462,6 +463,9 @@ class TestCustomer360Totals(DataHubCase):
             [purchase.id],
         )
         self.env.cr.execute("ALTER TABLE contoso_purchase ENABLE TRIGGER USER")
+        # An upgrade runs the models' init() (the totals rebuilt from the
+        # stored amounts) before the post-migration scripts.
+        self.env["contoso.purchase"].init()
         run_migration(self.env.cr, "19.0.1.2.0", "19.0.1.1.0")
         purchase.invalidate_recordset()
         self.assertEqual(purchase.amount_company, 400)
@@ -644,6 +648,72 @@ class TestCustomer360Totals(DataHubCase):
                 (self.ann.id, self.company.id, 20, 0, 1),
             ],
         )
+
+    def _live_totals(self):
+        """The totals table as the purchases define it (SUMS), to compare."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT partner_id, company_id,
+                   COALESCE(SUM(amount_company)
+                       FILTER (WHERE channel = 'online'), 0),
+                   COALESCE(SUM(amount_company) FILTER (WHERE channel = 'pos'), 0),
+                   COUNT(*), MIN(date), MAX(date)
+              FROM contoso_purchase WHERE partner_id IS NOT NULL
+             GROUP BY partner_id, company_id ORDER BY 1, 2
+            """
+        )
+        return self.env.cr.fetchall()
+
+    def test_an_upsert_that_updates_and_inserts_counts_each_purchase_once(self):
+        """The import's INSERT ... ON CONFLICT DO UPDATE fires the UPDATE
+        statement trigger first, which already sees the rows the statement
+        inserted: a customer with a changed and a new purchase in one chunk
+        is counted once, with its new first and last dates."""
+        rows = list(self.online_rows)
+        rows[0] = rows[0].replace("100.00", "110.00")  # W1 of Zoé, changed
+        rows += [
+            "W7,C1,2019-01-02,5.00,Purchase,Battery\r\n",  # Zoé, earlier than all
+            "W8,C3,2024-05-06,7.00,Purchase,Bracket\r\n",  # Ann: W4 unchanged
+        ]
+        rows[3] = rows[3].replace("C3", "C2")  # W4 moves from Ann to John
+        batch = self._import("online", ONLINE + "".join(rows))
+        self.assertEqual((batch.rows_created, batch.rows_updated), (2, 2))
+        totals = self._totals()
+        self.assertEqual(totals, self._live_totals())
+        self.assertIn(
+            (
+                self.zoe.id,
+                self.company.id,
+                165.5,
+                30,
+                4,
+                fields.Date.to_date("2019-01-02"),
+                fields.Date.to_date("2022-06-01"),
+            ),
+            totals,
+        )
+        # The same mix in raw SQL, and a purchase deleted: still the definition.
+        self.env.cr.execute(
+            """
+            INSERT INTO contoso_purchase AS t (
+                channel, source_ref, partner_id, date, amount_total, company_id,
+                currency_id, points_added)
+            VALUES ('online', 'W1', %(ann)s, '2018-01-01', 1, %(c)s, %(cur)s, 0),
+                   ('online', 'W9', %(ann)s, '2025-01-01', 2, %(c)s, %(cur)s, 0)
+            ON CONFLICT (company_id, channel, source_ref)
+            DO UPDATE SET partner_id = EXCLUDED.partner_id, date = EXCLUDED.date,
+                amount_total = EXCLUDED.amount_total
+            """,
+            {
+                "ann": self.ann.id,
+                "c": self.company.id,
+                "cur": self.company.currency_id.id,
+            },
+        )
+        self.env.cr.execute("DELETE FROM contoso_purchase WHERE source_ref = 'W8'")
+        self.assertEqual(self._totals(), self._live_totals())
+        self._assert_live("upserts that update and insert")
 
     def test_customers_without_contact_id_are_listed_from_each_source(self):
         """A customer is on the list for any one of its sources, with or without
