@@ -6,6 +6,7 @@ from . import (
     test_consultant_rule_attack,
     test_consultant_view,
     test_customer360_totals,
+    test_customer360_totals_redteam,
     test_datahub_attack,
     test_datahub_bad_cells,
     test_datahub_bulk_partners,
