@@ -88,6 +88,29 @@ def live_customers(env, companies):
     }
 
 
+def add_second_company(case):
+    """`case.company_b`, in another currency (`case.other`), with a shared
+    rate of 2 and a rate of 4 of its own since 2020."""
+    case.other = case.env.ref("base.EUR")
+    if case.company.currency_id == case.other:
+        case.other = case.env.ref("base.USD")
+    case.other.active = True
+    case.company_b = case.env["res.company"].create(
+        {"name": "Contoso Europe", "currency_id": case.other.id}
+    )
+    case.env["res.currency.rate"].create(
+        [
+            {"currency_id": case.other.id, "rate": 2.0, "name": "2020-01-01"},
+            {
+                "currency_id": case.other.id,
+                "rate": 4.0,
+                "name": "2020-01-01",
+                "company_id": case.company_b.id,
+            },
+        ]
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestCustomer360Totals(DataHubCase):
     """Customer 360 and Top Customers read stored amounts and per-customer
@@ -117,24 +140,7 @@ class TestCustomer360Totals(DataHubCase):
             self._partner("C2"),
             self._partner("C3"),
         )
-        self.other = self.env.ref("base.EUR")
-        if self.company.currency_id == self.other:
-            self.other = self.env.ref("base.USD")
-        self.other.active = True
-        self.company_b = self.env["res.company"].create(
-            {"name": "Contoso Europe", "currency_id": self.other.id}
-        )
-        self.env["res.currency.rate"].create(
-            [
-                {"currency_id": self.other.id, "rate": 2.0, "name": "2020-01-01"},
-                {
-                    "currency_id": self.other.id,
-                    "rate": 4.0,
-                    "name": "2020-01-01",
-                    "company_id": self.company_b.id,
-                },
-            ]
-        )
+        add_second_company(self)
         self.manager.company_ids = [Command.link(self.company_b.id)]
         self.both = (self.company | self.company_b).ids
         self.product = self.env["product.product"].create(

@@ -10,6 +10,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from .datahub_common import CONTACTS, LOYALTY, ONLINE, POS, DataHubCase
+from .test_customer360_totals import add_second_company
 
 LIVE = """
     SELECT partner_id, company_id,
@@ -55,24 +56,7 @@ class TestCustomer360TotalsRedTeam(DataHubCase):
             + "S2,LOYID_2,2024-01-02,45,3,Purchase,Alarm\r\n",
         )
         self.c = {n: self._partner(f"C{n}") for n in range(1, 6)}
-        self.other = self.env.ref("base.EUR")
-        if self.company.currency_id == self.other:
-            self.other = self.env.ref("base.USD")
-        self.other.active = True
-        self.company_b = self.env["res.company"].create(
-            {"name": "Contoso Europe", "currency_id": self.other.id}
-        )
-        self.env["res.currency.rate"].create(
-            [
-                {"currency_id": self.other.id, "rate": 2.0, "name": "2020-01-01"},
-                {
-                    "currency_id": self.other.id,
-                    "rate": 4.0,
-                    "name": "2020-01-01",
-                    "company_id": self.company_b.id,
-                },
-            ]
-        )
+        add_second_company(self)
         self.data_admin.company_ids = [Command.link(self.company_b.id)]
         self.both = (self.company | self.company_b).ids
         self._check("setup")
