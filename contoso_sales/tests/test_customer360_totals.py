@@ -88,6 +88,17 @@ def live_customers(env, companies):
     }
 
 
+# contoso_purchase_total as the purchases define it: its rows, computed anew.
+LIVE_TOTALS = """
+    SELECT partner_id, company_id,
+           COALESCE(SUM(amount_company) FILTER (WHERE channel = 'online'), 0),
+           COALESCE(SUM(amount_company) FILTER (WHERE channel = 'pos'), 0),
+           COUNT(*), MIN(date), MAX(date)
+      FROM contoso_purchase WHERE partner_id IS NOT NULL
+     GROUP BY partner_id, company_id
+"""
+
+
 def add_second_company(case):
     """`case.company_b`, in another currency (`case.other`), with a shared
     rate of 2 and a rate of 4 of its own since 2020."""
@@ -656,19 +667,9 @@ class TestCustomer360Totals(DataHubCase):
         )
 
     def _live_totals(self):
-        """The totals table as the purchases define it (SUMS), to compare."""
+        """The totals table as the purchases define it, to compare."""
         self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT partner_id, company_id,
-                   COALESCE(SUM(amount_company)
-                       FILTER (WHERE channel = 'online'), 0),
-                   COALESCE(SUM(amount_company) FILTER (WHERE channel = 'pos'), 0),
-                   COUNT(*), MIN(date), MAX(date)
-              FROM contoso_purchase WHERE partner_id IS NOT NULL
-             GROUP BY partner_id, company_id ORDER BY 1, 2
-            """
-        )
+        self.env.cr.execute(LIVE_TOTALS + " ORDER BY 1, 2")
         return self.env.cr.fetchall()
 
     def test_an_upsert_that_updates_and_inserts_counts_each_purchase_once(self):

@@ -10,16 +10,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from .datahub_common import CONTACTS, LOYALTY, ONLINE, POS, DataHubCase
-from .test_customer360_totals import add_second_company
-
-LIVE = """
-    SELECT partner_id, company_id,
-           COALESCE(SUM(amount_company) FILTER (WHERE channel = 'online'), 0),
-           COALESCE(SUM(amount_company) FILTER (WHERE channel = 'pos'), 0),
-           COUNT(*), MIN(date), MAX(date)
-      FROM contoso_purchase WHERE partner_id IS NOT NULL
-     GROUP BY partner_id, company_id
-"""
+from .test_customer360_totals import LIVE_TOTALS, add_second_company
 
 
 @tagged("post_install", "-at_install")
@@ -64,7 +55,7 @@ class TestCustomer360TotalsRedTeam(DataHubCase):
     def _check(self, step):
         self.env.flush_all()
         cr = self.env.cr
-        cr.execute(LIVE)
+        cr.execute(LIVE_TOTALS)
         live = {(r[0], r[1]): tuple(r[2:]) for r in cr.fetchall()}
         cr.execute(
             "SELECT partner_id, company_id, spend_web, spend_shop, purchase_count,"
