@@ -236,20 +236,73 @@ class CrmLead(models.Model):
     @api.depends_context("company")
     def _compute_tech_check_badge(self):
         # The card's two badges from one field, for a page of two hundred cards:
-        # the four fields they were shown from (team, required, passed,
-        # override) each took a compute, the team's a related one per card.
-        above = set(self._tech_check_above_threshold()._ids)
-        # sudo: a team's setting, as the related Team Uses Tech Checks reads it
-        gated = set(self.team_id.sudo().filtered("contoso_tech_check")._ids)
+        # saved deals in one query over the deal, its team and its company (the
+        # same comparison as the search's, _search_tech_check_required), not
+        # five field reads a card; deals being edited, and deals without
+        # company (judged against the strictest threshold, converted), in
+        # Python.
+        saved = [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
         badges = defaultdict(list)
-        for lead in self:
-            badge = False
-            if lead.id in above and lead.team_id.id in gated:
-                if lead.tech_check_passed:
-                    badge = "passed"
-                elif not lead.tech_check_override_user_id:
-                    badge = "needed"
-            badges[badge].append(lead.id)
+        by_python = [lead_id for lead_id in self._ids if not isinstance(lead_id, int)]
+        if saved:
+            self.flush_model(
+                [
+                    "team_id",
+                    "company_id",
+                    "expected_revenue",
+                    "tech_check_passed",
+                    "tech_check_override_user_id",
+                ]
+            )
+            self.env["crm.team"].flush_model(["contoso_tech_check"])
+            self.env["res.company"].flush_model(["contoso_tech_check_threshold"])
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT lead.id,
+                           CASE
+                               WHEN NOT coalesce(team.contoso_tech_check, FALSE)
+                                   THEN 'none'
+                               WHEN lead.company_id IS NULL THEN 'python'
+                               WHEN coalesce(lead.expected_revenue, 0)
+                                    > coalesce(company.contoso_tech_check_threshold, 0)
+                                   THEN CASE
+                                       WHEN lead.tech_check_passed THEN 'passed'
+                                       WHEN lead.tech_check_override_user_id IS NULL
+                                           THEN 'needed'
+                                       ELSE 'none'
+                                   END
+                               ELSE 'none'
+                           END
+                      FROM crm_lead lead
+                      LEFT JOIN crm_team team ON team.id = lead.team_id
+                      LEFT JOIN res_company company ON company.id = lead.company_id
+                     WHERE lead.id IN %s
+                    """,
+                    tuple(saved),
+                )
+            )
+            # a deal deleted since it was read: no badge (the cards' other
+            # fields say it is gone)
+            badges[False].extend(set(saved).difference(row[0] for row in rows))
+            for lead_id, badge in rows:
+                if badge == "python":
+                    by_python.append(lead_id)
+                else:
+                    badges[badge if badge != "none" else False].append(lead_id)
+        if by_python:
+            leads = self.browse(by_python)
+            above = set(leads._tech_check_above_threshold()._ids)
+            # sudo: a team's setting, as the related Team Uses Tech Checks reads it
+            gated = set(leads.team_id.sudo().filtered("contoso_tech_check")._ids)
+            for lead in leads:
+                badge = False
+                if lead.id in above and lead.team_id.id in gated:
+                    if lead.tech_check_passed:
+                        badge = "passed"
+                    elif not lead.tech_check_override_user_id:
+                        badge = "needed"
+                badges[badge].append(lead.id)
         for badge, ids in badges.items():
             self.browse(ids).tech_check_badge = badge
 

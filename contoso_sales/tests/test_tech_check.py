@@ -444,6 +444,36 @@ class TestTechCheck(TechCheckCase):
         for replaced in ("tech_check_team", "tech_check_required", "tech_check_passed"):
             self.assertNotIn(replaced, arch)
 
+    def test_kanban_badge_compares_each_deal_with_its_own_company(self):
+        """The badge is read for a page of deals in one query: each deal is
+        compared with its own company's threshold, strictly above it, and
+        the deal's changes not yet written count."""
+        company_b = self.env["res.company"].create(
+            {"name": "T Contoso West", "contoso_tech_check_threshold": 50000}
+        )
+        threshold = self.deal.company_id.contoso_tech_check_threshold
+        at_threshold = self._deal("T badge at threshold", threshold, "quote")
+        below_b = self._deal("T badge below west", 30000, "quote")
+        above_b = self._deal("T badge above west", 60000, "quote")
+        self.salesperson.company_ids |= company_b
+        (below_b | above_b).company_id = company_b
+        pending = self._deal("T badge pending", 100, "quote")
+        deals = self.deal | at_threshold | below_b | above_b | pending
+        self.env.invalidate_all()
+        # a change not yet flushed: the query must see it
+        pending.expected_revenue = threshold + 1
+        self.assertEqual(
+            deals.mapped("tech_check_badge"),
+            ["needed", False, False, "needed", "needed"],
+        )
+        # and the answer follows the company's threshold when it changes
+        company_b.contoso_tech_check_threshold = 20000
+        self.env.invalidate_all()
+        self.assertEqual(
+            deals.mapped("tech_check_badge"),
+            ["needed", False, "needed", "needed", "needed"],
+        )
+
     def test_gate_query_count_is_constant(self):
         def deals(count, **values):
             return self.Lead.create(
