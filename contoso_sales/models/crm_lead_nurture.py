@@ -66,29 +66,38 @@ class CrmLead(models.Model):
         lang = get_lang(self.env).code
         shared = defaultdict(list)  # (state, is_email, count): deal ids
         lines = defaultdict(list)  # progress line: deal ids
-        for lead_id, enrolment, count in self._contoso_nurture_latest():
-            if enrolment is None:
-                state, line, is_email = False, "", False
-            elif isinstance(enrolment, dict):
-                state = enrolment["state"]
-                line = Enrolment._progress_line(
-                    state,
-                    number=enrolment["number"],
-                    total=enrolment["total"],
-                    step=enrolment["summary"],
-                    date_due=enrolment["date_due"],
-                    stop_reason=enrolment["stop_reason"],
-                    templates=templates,
-                    lang=lang,
-                )
-                is_email = enrolment["is_email"]
-            else:
-                # a deal being edited in a form: its enrolment, through the ORM
-                state = enrolment.state
-                line = enrolment._progress_texts().get(enrolment, "")
-                is_email = enrolment.step_id.mail_template_id
-            shared[state, bool(state == "running" and is_email), count].append(lead_id)
-            lines[line].append(lead_id)
+        saved = self.browse(
+            [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
+        )
+        without = set(saved._ids)
+        for enrolment, lead_ids in saved._contoso_nurture_lines() if saved else ():
+            state = enrolment["state"]
+            line = Enrolment._progress_line(
+                state,
+                number=enrolment["number"],
+                total=enrolment["total"],
+                step=enrolment["summary"],
+                date_due=enrolment["date_due"],
+                stop_reason=enrolment["stop_reason"],
+                templates=templates,
+                lang=lang,
+            )
+            is_email = bool(state == "running" and enrolment["is_email"])
+            shared[state, is_email, enrolment["count"]].extend(lead_ids)
+            lines[line].extend(lead_ids)
+            without.difference_update(lead_ids)
+        if without:
+            shared[False, False, 0].extend(without)
+            lines[""].extend(without)
+        # deals being edited in a form: their enrolments, through the ORM
+        for lead_id, enrolment, count in (self - saved)._contoso_nurture_latest():
+            state = enrolment.state
+            shared[
+                state,
+                bool(state == "running" and enrolment.step_id.mail_template_id),
+                count,
+            ].append(lead_id)
+            lines[enrolment._progress_texts().get(enrolment, "")].append(lead_id)
         for line, ids in lines.items():
             self.browse(ids).contoso_nurture_progress = line
         for (state, is_email, count), ids in shared.items():
@@ -137,13 +146,55 @@ class CrmLead(models.Model):
     def _contoso_nurture_rows(self):
         """{deal id: its enrolments as rows, latest first}, each with its step's
         summary (in the reader's language), whether it is an email step, its
-        position and its cadence's number of steps: one query for a form or a
-        kanban page (the ORM took two searches, each with its record rule).
+        position and its cadence's number of steps (`_contoso_nurture_query`)."""
+        query = self._contoso_nurture_query(
+            SQL("SELECT * FROM enrolment_row ORDER BY date_start DESC, id DESC")
+        )
+        rows = defaultdict(list)
+        for row in self.env.execute_query_dict(query):
+            rows[row["lead_id"]].append(row)
+        return rows
+
+    def _contoso_nurture_lines(self):
+        """The deals' current enrolments (running or paused, else the latest),
+        grouped by what their status line shows: [(row, deal ids)], each row
+        as in `_contoso_nurture_rows` with ``count``, the deal's number of
+        enrolments. A kanban page's two hundred cards share a few lines: the
+        deals are matched to their enrolment and grouped by the query, and
+        each line is written once for its deals."""
+        query = self._contoso_nurture_query(
+            SQL(
+                """
+                SELECT state, is_email, number, total, summary, date_due,
+                       stop_reason, count, array_agg(lead_id) AS lead_ids
+                  FROM (
+                      SELECT DISTINCT ON (lead_id) *,
+                             count(*) OVER (PARTITION BY lead_id) AS count
+                        FROM enrolment_row
+                       ORDER BY lead_id, state IN %(running)s DESC,
+                                date_start DESC, id DESC
+                  ) current
+                 GROUP BY state, is_email, number, total, summary, date_due,
+                          stop_reason, count
+                """,
+                running=RUNNING_STATES,
+            )
+        )
+        return [
+            (row, row.pop("lead_ids")) for row in self.env.execute_query_dict(query)
+        ]
+
+    def _contoso_nurture_query(self, select):
+        """``select`` over ``enrolment_row``: the deals' enrolments, each with its
+        step's summary (in the reader's language), whether it is an email step,
+        its position and its cadence's number of steps; one query for a form or
+        a kanban page (the ORM took two searches, each with its record rule).
         Only the enrolments the reader reads: a consultant reads the deals he
         checks, not their enrolments."""
         Enrolment = self.env["contoso.nurture.enrolment"]
         Step = self.env["contoso.nurture.step"]
-        # the enrolments' record rules, as a subquery of the same query
+        # the enrolments the reader reads (their record rules), selected by the
+        # same query: no second scan of the enrolments to match their ids
         readable = Enrolment._search([("lead_id", "in", self.ids)])
         Enrolment.flush_model(
             [
@@ -157,41 +208,54 @@ class CrmLead(models.Model):
             ]
         )
         Step.flush_model(["cadence_id", "sequence", "summary", "mail_template_id"])
+        columns = [
+            SQL.identifier(readable.table, name)
+            for name in (
+                "id",
+                "lead_id",
+                "state",
+                "step_id",
+                "date_due",
+                "stop_reason",
+                "cadence_id",
+                "date_start",
+            )
+        ]
         # the steps' order is the model's (_order: cadence, sequence, id)
-        query = SQL(
+        return SQL(
             """
-            WITH enrolment AS (
-                SELECT id, lead_id, state, step_id, date_due, stop_reason,
-                       cadence_id, date_start
-                  FROM contoso_nurture_enrolment
-                 WHERE id IN %(readable)s
-            ), step AS (
+            WITH enrolment AS %(enrolments)s,
+            step AS (
                 SELECT s.id, s.cadence_id, s.mail_template_id, %(summary)s AS summary,
                        row_number() OVER (
                            PARTITION BY s.cadence_id ORDER BY s.sequence, s.id
-                       ) AS number
+                       ) AS number,
+                       count(*) OVER (PARTITION BY s.cadence_id) AS total
                   FROM contoso_nurture_step s
                  WHERE s.cadence_id IN (SELECT cadence_id FROM enrolment)
                     -- a current step since moved to another cadence keeps its name
                     OR s.id IN (SELECT step_id FROM enrolment)
+            ),
+            enrolment_row AS (
+                SELECT e.id, e.lead_id, e.state, e.date_due, e.stop_reason,
+                       e.date_start, s.summary,
+                       s.mail_template_id IS NOT NULL AS is_email,
+                       CASE WHEN s.cadence_id = e.cadence_id THEN s.number ELSE 0 END
+                           AS number,
+                       -- the steps of the enrolment's cadence are all in step:
+                       -- any of them counts them (a moved step's may not)
+                       coalesce(t.total, 0) AS total
+                  FROM enrolment e
+                  LEFT JOIN step s ON s.id = e.step_id
+                  LEFT JOIN (SELECT DISTINCT cadence_id, total FROM step) t
+                    ON t.cadence_id = e.cadence_id
             )
-            SELECT e.id, e.lead_id, e.state, e.date_due, e.stop_reason,
-                   s.summary, s.mail_template_id IS NOT NULL AS is_email,
-                   CASE WHEN s.cadence_id = e.cadence_id THEN s.number ELSE 0 END
-                       AS number,
-                   (SELECT count(*) FROM step t WHERE t.cadence_id = e.cadence_id)
-                       AS total
-              FROM enrolment e
-              LEFT JOIN step s ON s.id = e.step_id
-             ORDER BY e.date_start DESC, e.id DESC
+            %(select)s
             """,
-            readable=readable.subselect(),
+            enrolments=readable.subselect(*columns),
             summary=Step._field_to_sql("s", "summary"),
+            select=select,
         )
-        rows = defaultdict(list)
-        for row in self.env.execute_query_dict(query):
-            rows[row["lead_id"]].append(row)
-        return rows
 
     @api.model_create_multi
     def create(self, vals_list):
