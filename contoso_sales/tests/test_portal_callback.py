@@ -82,6 +82,21 @@ class TestCallbackRequest(ContosoCase):
         self.assertEqual(request.state, "done")
         self.assertEqual(request.date_done, fields.Date.today())
 
+    def test_the_request_waiting_on_an_activity_is_found_by_an_index(self):
+        """Every activity marked done or deleted, of any model, looks up the
+        request waiting on it: by an index, not by reading every request."""
+        self.env.cr.execute(
+            """
+            SELECT indexdef FROM pg_indexes
+             WHERE tablename = 'contoso_callback_request'
+            """
+        )
+        definitions = [row[0] for row in self.env.cr.fetchall()]
+        self.assertTrue(
+            any("(activity_id)" in definition for definition in definitions),
+            definitions,
+        )
+
     def test_salesperson_sees_only_the_callbacks_he_makes(self):
         mine = self._request()
         others = self._request(user_id=self.manager.id)
