@@ -44,6 +44,7 @@ from . import (
     test_http_portal_reseller,
     test_http_visibility,
     test_invoice_block,
+    test_kanban_fields_redteam,
     test_nurture,
     test_nurture_status_attack,
     test_order_to_cash,
