@@ -53,8 +53,17 @@ class CrmLead(models.Model):
         "contoso_nurture_enrolment_ids.date_due",
         "contoso_nurture_enrolment_ids.date_start",
         "contoso_nurture_enrolment_ids.stop_reason",
+        # the cadence as edited since: its steps' names, order and emails (and
+        # the current step's, moved to another cadence)
+        "contoso_nurture_enrolment_ids.step_id.summary",
+        "contoso_nurture_enrolment_ids.step_id.mail_template_id",
+        "contoso_nurture_enrolment_ids.cadence_id.step_ids.summary",
+        "contoso_nurture_enrolment_ids.cadence_id.step_ids.sequence",
+        "contoso_nurture_enrolment_ids.cadence_id.step_ids.mail_template_id",
     )
-    @api.depends_context("lang")
+    # the reader's language, and the reader: each sees the enrolments his
+    # record rules let him read
+    @api.depends_context("lang", "uid")
     def _compute_contoso_nurture(self):
         """The status line of the deal's running or paused enrolment, else of
         its latest; shown on every deal form and kanban card. Each value is

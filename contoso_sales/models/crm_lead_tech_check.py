@@ -495,12 +495,42 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         vals_list = [self._check_override_vals(vals) for vals in vals_list]
         leads = super().create(vals_list)
+        leads.browse(
+            lead_id
+            for lead_id, vals in zip(leads._ids, vals_list, strict=True)
+            if vals.get("expected_revenue")
+        )._contoso_round_expected_revenue()
         # On the deals as created (a stage may come from the client's defaults
         # or the team): a consultant does not open a deal already won.
         won = leads.filtered(lambda lead: lead.stage_id.is_won)
         won._contoso_check_consultant_change(["stage_id"])
         leads.filtered("tech_check_override_date")._log_override()
         return leads
+
+    def _contoso_round_expected_revenue(self):
+        """Store the amounts given at creation rounded to the deal's currency.
+        Odoo rounds a monetary value it writes, but not one it creates (no
+        record to find the currency on yet): a deal created at 20,000.004 is
+        shown and cached at 20,000.00 but stored as given, so the threshold
+        search, the card's badge and every later read would judge 20,000.004.
+        The amount as it is cached and shown is written back."""
+        if not self:
+            return
+        self.flush_recordset(["expected_revenue"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, expected_revenue FROM crm_lead "
+                "WHERE id IN %s AND expected_revenue IS NOT NULL",
+                tuple(self.ids),
+            )
+        )
+        for lead_id, stored in rows:
+            lead = self.browse(lead_id)
+            currency = lead.company_currency or self.env.company.currency_id
+            rounded = currency.round(stored)
+            if rounded != stored:
+                lead.invalidate_recordset(["expected_revenue"])
+                lead.expected_revenue = rounded
 
     def write(self, vals):
         self._contoso_check_consultant_change(vals)

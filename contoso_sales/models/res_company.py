@@ -32,7 +32,9 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         # A new company may lower the strictest threshold, the one deals
         # without company are judged against.
-        self.env["crm.lead"].invalidate_model(["tech_check_required"])
+        self.env["crm.lead"].invalidate_model(
+            ["tech_check_required", "tech_check_badge"]
+        )
         self.env["crm.lead"]._tech_check_raise_blocked_by_setting(
             [("company_id", "=", False)],
             self.env._(
@@ -67,7 +69,9 @@ class ResCompany(models.Model):
             )
         result = super().write(vals)
         # Whether a deal needs a check is computed from the threshold, unstored.
-        self.env["crm.lead"].invalidate_model(["tech_check_required"])
+        self.env["crm.lead"].invalidate_model(
+            ["tech_check_required", "tech_check_badge"]
+        )
         # A deal without company is judged against the lowest threshold of all.
         self.env["crm.lead"]._tech_check_raise_blocked_by_setting(
             [("company_id", "in", [*changed.ids, False])],
