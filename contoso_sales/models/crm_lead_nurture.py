@@ -205,30 +205,19 @@ class CrmLead(models.Model):
         # the enrolments the reader reads (their record rules), selected by the
         # same query: no second scan of the enrolments to match their ids
         readable = Enrolment._search([("lead_id", "in", self.ids)])
-        Enrolment.flush_model(
-            [
-                "lead_id",
-                "state",
-                "step_id",
-                "date_due",
-                "stop_reason",
-                "cadence_id",
-                "date_start",
-            ]
-        )
+        fields_read = [
+            "lead_id",
+            "state",
+            "step_id",
+            "date_due",
+            "stop_reason",
+            "cadence_id",
+            "date_start",
+        ]
+        Enrolment.flush_model(fields_read)
         Step.flush_model(["cadence_id", "sequence", "summary", "mail_template_id"])
         columns = [
-            SQL.identifier(readable.table, name)
-            for name in (
-                "id",
-                "lead_id",
-                "state",
-                "step_id",
-                "date_due",
-                "stop_reason",
-                "cadence_id",
-                "date_start",
-            )
+            SQL.identifier(readable.table, name) for name in ["id", *fields_read]
         ]
         # the steps' order is the model's (_order: cadence, sequence, id)
         return SQL(
