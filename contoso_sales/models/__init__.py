@@ -34,7 +34,6 @@ from . import (
     crm_team_pipeline,
     ir_actions_actions,
     mail_activity,
-    mail_activity_callback,
     mail_alias,
     product_template_reseller,
     res_company,

@@ -54,6 +54,51 @@ class TestNurture(ContosoCase):
         enrolment = self._enrolment(deal)
         return enrolment.step_id.summary, enrolment.date_due, enrolment.activity_id
 
+    def test_activities_done_together_move_what_waits_on_each_of_them(self):
+        """Activities of several models marked done in one call: every running
+        enrolment and open callback request waiting on one of them follows, and
+        nothing else (one query over both tables finds them)."""
+        with freeze_time("2026-03-02"):
+            moved, kept = self._deal(), self._deal(name="Kept HQ alarm")
+            Request = self.env["contoso.callback.request"]
+            values = {
+                "partner_id": self.customer.id,
+                "requested_by_id": self.customer.id,
+                "subject": "order",
+                "date": date(2026, 3, 4),
+                "slot": "morning",
+                "user_id": self.salesperson.id,
+            }
+            waiting, untouched, closed = Request.create([values] * 3)
+            # closed before its activity was done: it keeps its own date
+            closed.write({"state": "done", "date_done": date(2026, 3, 1)})
+            todo = self.env["mail.activity"].create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": kept.id,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                    "summary": "Unrelated to-do",
+                    "user_id": self.salesperson.id,
+                }
+            )
+            activities = (
+                self._enrolment(moved).activity_id
+                | waiting.activity_id
+                | closed.activity_id
+                | todo
+            )
+            activities.with_user(self.salesperson).action_feedback("Done")
+            self.assertEqual(self._current(moved)[0], "Information email")
+            self.assertEqual(
+                self._current(kept)[:2], ("Introduction call", date(2026, 3, 2))
+            )
+            self.assertEqual(
+                (waiting.state, waiting.date_done), ("done", date(2026, 3, 2))
+            )
+            self.assertEqual(untouched.state, "requested")
+            self.assertEqual(closed.date_done, date(2026, 3, 1))
+            self.assertFalse(activities.filtered("active"))
+
     # -- the whole cadence ----------------------------------------------------
 
     def test_walk_whole_cadence(self):
