@@ -274,11 +274,13 @@ def checks_screen(env):
     filter (*Needs Tech Check*), as a consultant sees them."""
     action = env.ref("contoso_sales.crm_lead_action_tech_checks_to_do")
     consultant = env["res.users"].search([("login", "=", login("consultant", 1))])
-    view_type = action.view_mode.split(",")[0]
+    # the action's first view as the web client asks for it: the view the
+    # action names for that type (its view_id), else the model's default
+    view_id, view_type = action.views[0]
     views = (
         env["crm.lead"]
         .with_user(consultant)
-        .get_views([(False, view_type), (action.search_view_id.id, "search")])
+        .get_views([(view_id, view_type), (action.search_view_id.id, "search")])
     )
     arch = etree.fromstring(views["views"][view_type]["arch"])
     search = etree.fromstring(views["views"]["search"]["arch"])

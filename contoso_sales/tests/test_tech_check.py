@@ -1,5 +1,7 @@
+import ast
 from contextlib import contextmanager
 
+from lxml import etree
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
@@ -117,6 +119,47 @@ class TestTechCheck(TechCheckCase):
             ]
         )
         self.assertEqual(not_required, self.small)
+
+    def test_checks_to_do_screen_lists_what_a_consultant_must_check(self):
+        """*My Tech Checks to Do* as the web client opens it for a consultant:
+        the action's own list (deal, customer, salesperson, stage, amount), not
+        crm's opportunity list, with the action's domain and default filter."""
+        action = self.env.ref("contoso_sales.crm_lead_action_tech_checks_to_do")
+        view_id, view_type = action.views[0]
+        self.assertEqual(
+            (view_id, view_type),
+            (
+                self.env.ref("contoso_sales.crm_lead_view_list_tech_checks_to_do").id,
+                "list",
+            ),
+        )
+        Lead = self.Lead.with_user(self.consultant)
+        views = Lead.get_views(
+            [(view_id, "list"), (action.search_view_id.id, "search")]
+        )
+        arch = etree.fromstring(views["views"]["list"]["arch"])
+        columns = [
+            node.get("name") for node in arch.xpath("//field[not(@column_invisible)]")
+        ]
+        self.assertEqual(
+            columns[:4] + columns[-1:],
+            ["name", "partner_id", "city", "user_id", "expected_revenue"],
+        )
+        self.assertEqual(arch.get("create"), "0")
+        search = etree.fromstring(views["views"]["search"]["arch"])
+        domain = ast.literal_eval(action.domain)
+        for name, value in ast.literal_eval(action.context).items():
+            if name.startswith("search_default_") and value:
+                (node,) = search.xpath(f"//filter[@name='{name[15:]}']")
+                domain += ast.literal_eval(node.get("domain"))
+        spec = {name: {} for name in columns}
+        rows = Lead.web_search_read(domain, spec, limit=80)["records"]
+        ours = [row for row in rows if row["id"] in (self.deal | self.small).ids]
+        self.assertEqual([row["id"] for row in ours], self.deal.ids)
+        self.assertEqual(ours[0]["expected_revenue"], 48000)
+        self._log_check(self.deal)
+        rows = Lead.web_search_read(domain, spec, limit=80)["records"]
+        self.assertNotIn(self.deal.id, [row["id"] for row in rows])
 
     def test_passed_check_counts_only_for_checked_amount(self):
         check = self._log_check(self.deal)
