@@ -82,7 +82,9 @@ class TestHttpMarkDoneRedTeam(ContosoHttpCase):
 
     def test_chatter_mark_done_moves_step_and_request(self):
         deal, request = self._deal("RPC HQ alarm"), self._request()
-        activities = deal.contoso_nurture_enrolment_ids.activity_id | request.activity_id
+        activities = (
+            deal.contoso_nurture_enrolment_ids.activity_id | request.activity_id
+        )
         self.login(self.sally)
         self.call_kw(
             "mail.activity",
@@ -120,7 +122,9 @@ class TestHttpMarkDoneRedTeam(ContosoHttpCase):
 
     def test_consultant_and_portal_are_refused_and_nothing_moves(self):
         deal, request = self._deal("RPC HQ alarm"), self._request()
-        activities = deal.contoso_nurture_enrolment_ids.activity_id | request.activity_id
+        activities = (
+            deal.contoso_nurture_enrolment_ids.activity_id | request.activity_id
+        )
         for user in (self.tom, self.paula):
             with self.subTest(user=user.login):
                 self.login(user)

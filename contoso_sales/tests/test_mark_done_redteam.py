@@ -25,9 +25,7 @@ class TestMarkDoneRedTeam(ContosoCase):
         )
         cls.other_company = cls.env["res.company"].create({"name": "Contoso BE"})
         cls.both = [cls.company.id, cls.other_company.id]
-        cls.salesperson.write(
-            {"company_ids": [(4, cls.other_company.id)]}
-        )
+        cls.salesperson.write({"company_ids": [(4, cls.other_company.id)]})
 
     def _deal(self, name="Fabrikam HQ alarm"):
         return (
@@ -83,6 +81,16 @@ class TestMarkDoneRedTeam(ContosoCase):
             request.date_done = date(2026, 3, 1)
             request.activity_id.with_user(self.salesperson).action_feedback()
             self.assertEqual(request.date_done, date(2026, 3, 1))
+
+    def test_request_created_and_done_at_once(self):
+        """The request's activity link is still only in the cache when its
+        activity is done in the same transaction: the query must see it."""
+        with freeze_time("2026-03-02"):
+            request = self._request()
+            request.activity_id.with_user(self.salesperson).action_feedback()
+            self.assertEqual(
+                (request.state, request.date_done), ("done", date(2026, 3, 2))
+            )
 
     def test_stopped_enrolment_keeping_its_activity_does_not_move(self):
         with freeze_time("2026-03-02"):
@@ -140,9 +148,7 @@ class TestMarkDoneRedTeam(ContosoCase):
         with freeze_time("2026-03-02"):
             request = self._request(user=self.other_sales)
             request.activity_id.user_id = self.salesperson
-            self.assertFalse(
-                request.with_user(self.salesperson).has_access("read")
-            )
+            self.assertFalse(request.with_user(self.salesperson).has_access("read"))
             request.activity_id.with_user(self.salesperson).action_feedback()
             self.assertEqual(request.state, "done")
 

@@ -81,9 +81,7 @@ class TestTechChecksListRedTeam(TechCheckCase):
         Lead = self.Lead.with_user(user).with_context(
             lang=lang, allowed_company_ids=companies or user.company_ids.ids
         )
-        views = [list(v) for v in action.views] + [
-            [action.search_view_id.id, "search"]
-        ]
+        views = [list(v) for v in action.views] + [[action.search_view_id.id, "search"]]
         return Lead, Lead.get_views(views)
 
     def _domain(self, views):
@@ -115,7 +113,10 @@ class TestTechChecksListRedTeam(TechCheckCase):
         )
 
     def test_no_opportunity_in_the_list_in_either_language(self):
-        for lang, user in (("en_US", self.consultant), ("fr_FR", self.french_consultant)):
+        for lang, user in (
+            ("en_US", self.consultant),
+            ("fr_FR", self.french_consultant),
+        ):
             with self.subTest(lang=lang):
                 _Lead, views = self._views(user, lang=lang)
                 list_view = views["views"]["list"]
@@ -160,7 +161,10 @@ class TestTechChecksListRedTeam(TechCheckCase):
 
     def test_portal_user_gets_no_list(self):
         portal = new_test_user(
-            self.env, login="t_rt5_portal", name="Portal Paula", groups="base.group_portal"
+            self.env,
+            login="t_rt5_portal",
+            name="Portal Paula",
+            groups="base.group_portal",
         )
         with self.assertRaises(AccessError):
             self._views(portal)
