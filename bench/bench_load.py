@@ -3,7 +3,9 @@
 Run it with `./contoso bench bench_load` (`CONTOSO_LOAD_SCALE=small` before it
 for a quick run of a minute a side, `CONTOSO_LOAD_SECONDS` to change how long the
 users work, `CONTOSO_LOAD_ROUNDS` for more rounds of half that time a side,
-`CONTOSO_LOAD_SEED_ONLY=1` to only build the seeded templates). In
+`CONTOSO_LOAD_WARMUP` for the seconds of the unmeasured warm-up round of
+each side, half a round by default, 0 for none; `CONTOSO_LOAD_SEED_ONLY=1` to
+only build the seeded templates). In
 one run it:
 
 1. seeds two databases with the same data (`_load_seed.py`: 41 users, 100,000
@@ -16,7 +18,8 @@ one run it:
 3. runs the same sales floor on each database with Locust
    (`_load_locustfile.py`: 30 salespeople, 6 consultants, 4 managers, 3 to 8 s
    of thinking between actions) for the same time, vanilla and addon in
-   alternating rounds whose requests are pooled per side; on the addon database a data
+   alternating rounds whose requests are pooled per side, after one warm-up
+   round a side that is not measured; on the addon database a data
    administrator uploads a 100,000-row contacts file and a 200,000-row
    purchases file through the import wizard as the users start;
 4. imports the same two files again on a third copy with nobody working, and
@@ -691,7 +694,8 @@ def report(results, waits, imports, settings):
         f"\nPer action, {settings['users']} users; vanilla and addon "
         f"{settings['rounds'] * settings['round_seconds']} s a side in "
         f"{settings['rounds']} alternating rounds of {settings['round_seconds']} s, "
-        f"pooled; addon+imports {settings['seconds']} s; ms. "
+        f"pooled, after a warm-up of {settings['warmup_seconds']} s a side (not "
+        f"measured); addon+imports {settings['seconds']} s; ms. "
         "Ratios: p95 of the addon without, then with the imports running, over "
         "vanilla's:"
     )
@@ -761,6 +765,9 @@ def main():
     )
     settings["rounds"] = max(1, int(os.environ.get("CONTOSO_LOAD_ROUNDS", ROUNDS)))
     settings["round_seconds"] = settings["seconds"] // ROUNDS
+    settings["warmup_seconds"] = int(
+        os.environ.get("CONTOSO_LOAD_WARMUP", settings["round_seconds"] // 2)
+    )
     say(f"\nLoad benchmark, scale {scale}: {SCALES[scale]}, {settings}")
     out = out_dir()
     locust = ensure_locust()
@@ -810,15 +817,29 @@ def main():
         sampler = LockSampler()
         sampler.start()
         try:
-            plan = [
-                (phase, number, settings["round_seconds"])
-                for number in range(1, settings["rounds"] + 1)
+            # Round 0 of each side warms it up, not measured (its failures
+            # still count): each worker's caches (record rules per user,
+            # views, translations) and PostgreSQL's buffers start empty on a
+            # fresh copy, which a server in production pays once per worker.
+            warmup = [
+                (phase, 0, settings["warmup_seconds"])
                 for phase in ("vanilla", "addon")
-            ] + [("addon+imports", 1, settings["seconds"])]
+                if settings["warmup_seconds"]
+            ]
+            plan = (
+                warmup
+                + [
+                    (phase, number, settings["round_seconds"])
+                    for number in range(1, settings["rounds"] + 1)
+                    for phase in ("vanilla", "addon")
+                ]
+                + [("addon+imports", 1, settings["seconds"])]
+            )
             for phase, number, seconds in plan:
                 side, addon, with_imports = PHASES[phase]
+                label = f"round {number}" if number else "warm-up, not measured"
                 say(
-                    f"\n{phase} (round {number}): {settings['users']} users for "
+                    f"\n{phase} ({label}): {settings['users']} users for "
                     f"{seconds} s on {DATABASES[side]}..."
                 )
                 if with_imports:
@@ -839,7 +860,8 @@ def main():
                 result = results.setdefault(
                     phase, {"samples": [], "failures": [], "db": side}
                 )
-                result["samples"] += samples
+                if number:
+                    result["samples"] += samples
                 result["failures"] += failures
                 if with_imports:
                     say("  users done; waiting for the imports to finish...")
