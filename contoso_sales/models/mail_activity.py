@@ -6,19 +6,9 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     def _contoso_running_enrolments(self):
-        # sudo: the enrolment only follows what happened to its activity, which
-        # the user just proved a right to; its assignee may not be the deal's
-        # salesperson.
-        return (
-            self.env["contoso.nurture.enrolment"]
-            .sudo()
-            .search(
-                [
-                    ("activity_id", "in", self.filtered("active").ids),
-                    ("state", "=", "running"),
-                ]
-            )
-        )
+        """The running enrolments whose current step is one of these activities,
+        still open (the look-up of _action_done, below)."""
+        return self.filtered("active")._contoso_waiting_on()[0]
 
     def write(self, vals):
         # Odoo archives an activity when it is done (_action_done, below). Any
