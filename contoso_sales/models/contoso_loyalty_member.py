@@ -202,6 +202,19 @@ class ContosoLoyaltyMember(models.Model):
         decided the same way on every run. Returns the contacts and the name
         tokens whose blocks they hold whole."""
         cr = self.env.cr
+        # the queries below read these as they are now, also what the ORM
+        # has not written yet
+        self.env["res.partner"].flush_model(
+            [
+                "active",
+                "is_company",
+                "company_id",
+                "contoso_name_key",
+                "email_normalized",
+                "contoso_birthdate",
+                "contoso_contact_ref",
+            ]
+        )
         # A card is matched with shared contacts or its own company's only.
         scope = SQL(
             "active AND NOT is_company "
@@ -255,25 +268,30 @@ class ContosoLoyaltyMember(models.Model):
         fuzzy = [r for r in rest if (r["name_key"], r["birthdate"]) not in same_person]
         tokens = sorted({t for r in fuzzy for t in (r["name_key"] or "").split()})
         if tokens:
-            # Counting stops past the limit: a common name costs BLOCK_LIMIT
-            # rows of the name-token index, not all its contacts.
+            # The blocks too large to use, found in one pass over the contacts
+            # that share any of the tokens (the name-token index), each
+            # contact counted once per token. A count per token instead, each
+            # stopping past the limit, read up to BLOCK_LIMIT + 1 contacts for
+            # every token: 1.2 of the 2.9 s of matching 9,000 members against
+            # 30,000 contacts, 0.19 s this way.
             cr.execute(
                 SQL(
                     """
-                    SELECT t FROM unnest(%s::text[]) t
-                     WHERE (SELECT count(*) FROM (
-                               SELECT 1 FROM res_partner
-                                WHERE string_to_array(contoso_name_key, ' ')
-                                      @> ARRAY[t] AND %s
-                                LIMIT %s) block) <= %s
+                    SELECT t
+                      FROM res_partner p,
+                           unnest(string_to_array(p.contoso_name_key, ' ')) t
+                     WHERE string_to_array(p.contoso_name_key, ' ') && %(tokens)s
+                       AND t = ANY(%(tokens)s) AND %(scope)s
+                     GROUP BY t
+                    HAVING count(DISTINCT p.id) > %(limit)s
                     """,
-                    tokens,
-                    scope,
-                    BLOCK_LIMIT + 1,
-                    BLOCK_LIMIT,
+                    tokens=tokens,
+                    scope=scope,
+                    limit=BLOCK_LIMIT,
                 )
             )
-            tokens = [t for (t,) in cr.fetchall()]
+            too_large = {t for (t,) in cr.fetchall()}
+            tokens = [t for t in tokens if t not in too_large]
         if tokens:
             cr.execute(
                 SQL(

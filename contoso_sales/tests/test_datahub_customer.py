@@ -197,3 +197,42 @@ class TestCustomer360(DataHubCase):
                 zoe.read([field])
         with self.assertRaises(AccessError):
             self.env["contoso.customer"].with_user(employee).search_read([], ["name"])
+
+    def test_the_list_holds_the_customers_of_every_source_and_nobody_else(self):
+        """A customer is a person with a contact id, an order or invoice, a
+        purchase or a loyalty card, of the user's companies; every other
+        partner (companies, vendors, colleagues, archived customers) is not."""
+        Partner = self.env["res.partner"]
+        ordered = Partner.create({"name": "Olga Ordered"})
+        self._order(ordered, 40)
+        carded = Partner.create({"name": "Carl Carded"})
+        self.env["contoso.loyalty.member"].create(
+            {
+                "loyalty_ref": "LOYID_77",
+                "name": "Carl Carded",
+                "partner_id": carded.id,
+                "company_id": self.company.id,
+                "points": 7,
+            }
+        )
+        self._import("online", ONLINE + "W9,C2,2024-02-03,12.00,Purchase,Sensor\r\n")
+        nobody = Partner.create({"name": "Nina Nobody"})
+        vendor = Partner.create({"name": "Acme Vendor Corp", "is_company": True})
+        self._order(vendor, 60)
+        gone = Partner.create({"name": "Gus Gone", "contoso_contact_ref": "C99"})
+        gone.action_archive()
+        rows = {
+            c.partner_id: c
+            for c in self.env["contoso.customer"]
+            .with_user(self.salesperson)
+            .search([])
+        }
+        for partner in (self.zoe, self.john, ordered, carded):
+            self.assertIn(partner, rows, partner.name)
+        for partner in (nobody, vendor, gone):
+            self.assertNotIn(partner, rows, partner.name)
+        self.assertEqual(rows[ordered].spend_crm, 40)
+        self.assertEqual(rows[ordered].purchase_count, 1)
+        self.assertEqual((rows[carded].loyalty_ref, rows[carded].points), ("LOYID_77", 7))
+        self.assertEqual(rows[carded].spend_total, 0)
+        self.assertEqual(rows[self.john].spend_web, 12)

@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from ..datahub.matching import BLOCK_LIMIT
 from .datahub_common import CONTACTS, LOYALTY, POS, DataHubCase
 
 PEOPLE = (
@@ -114,3 +115,48 @@ class TestLoyaltyMatching(DataHubCase):
         self._import("contacts", CONTACTS + "C9,Nina,Late,,,,,,,,,\r\n")
         self.assertEqual(member.partner_id, self._partner("C9"))
         self.assertEqual(member.match_state, "auto")
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyMatchingBlocks(DataHubCase):
+    """The name blocks a member is compared with: a token shared by more than
+    BLOCK_LIMIT contacts (active people of the card's company or shared) is
+    too common to be read; one shared by BLOCK_LIMIT is read whole."""
+
+    def test_a_block_past_the_limit_is_skipped_and_one_at_it_is_read_whole(self):
+        Partner = self.env["res.partner"]
+        other = self.env["res.company"].create({"name": "Contoso Elsewhere"})
+        Partner.create(
+            [{"name": f"Qqbig Person{n}"} for n in range(BLOCK_LIMIT + 1)]
+            + [{"name": f"Qqedge Person{n}"} for n in range(BLOCK_LIMIT - 1)]
+            # the same token twice in one name: one contact of the block
+            + [{"name": "Qqedge Qqedge"}]
+            # none of these counts towards the qqedge block
+            + [{"name": f"Qqedge Gone{n}", "active": False} for n in range(3)]
+            + [{"name": f"Qqedge Corp{n}", "is_company": True} for n in range(3)]
+            + [{"name": f"Qqedge Far{n}", "company_id": other.id} for n in range(3)]
+        )
+        rows = [
+            {
+                "name_key": key,
+                "email_norm": False,
+                "birthdate": False,
+                "contact_ref": False,
+                "company_id": self.env.company.id,
+            }
+            for key in ("person qqbig", "person qqedge", "qqnone unknown")
+        ]
+        Member = self.env["contoso.loyalty.member"]
+        contacts, tokens = Member._match_candidates(rows)
+        self.assertNotIn("qqbig", tokens, "a block past the limit is skipped")
+        self.assertIn("qqedge", tokens, "a block at the limit is used")
+        self.assertIn("qqnone", tokens, "an empty block is complete too")
+        edge = [c for c in contacts if "qqedge" in c["name_key"].split()]
+        self.assertEqual(len(edge), BLOCK_LIMIT)
+        self.assertFalse([c for c in contacts if "qqbig" in c["name_key"].split()])
+        # One contact more in the qqedge block and it is skipped as well.
+        Partner.create({"name": "Qqedge Last"})
+        self.env.flush_all()
+        contacts, tokens = Member._match_candidates(rows)
+        self.assertNotIn("qqedge", tokens)
+        self.assertFalse([c for c in contacts if "qqedge" in c["name_key"].split()])
