@@ -95,7 +95,9 @@ class TestLoyaltyBlocksEquivalence(DataHubCase):
         return partners
 
     def _compare(self, keys, company_ids, limit):
-        rows = [_row(key, company_ids[n % len(company_ids)]) for n, key in enumerate(keys)]
+        rows = [
+            _row(key, company_ids[n % len(company_ids)]) for n, key in enumerate(keys)
+        ]
         tokens = {t for key in keys for t in (key or "").split()}
         Member = self.env["contoso.loyalty.member"]
         with patch(f"{MEMBER_MODULE}.BLOCK_LIMIT", limit):
@@ -315,9 +317,7 @@ class TestLoyaltyImportCompanyScope(DataHubCase):
         )
         self.assertEqual(self._member("LOYID_B1", self.company_b).match_state, "none")
         # A card of company A waits for its contact too.
-        self._import_as(
-            "loyalty", LOYALTY + "LOYID_A1,Xavier Qqnobody,,,,1,\r\n", both
-        )
+        self._import_as("loyalty", LOYALTY + "LOYID_A1,Xavier Qqnobody,,,,1,\r\n", both)
         self.assertEqual(self._member("LOYID_A1", self.company_a).match_state, "none")
         # Company A imports a new contact (anyone): the cards waiting for a
         # contact, of both companies, are matched again; B's must be compared
