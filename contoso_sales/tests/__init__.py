@@ -13,6 +13,7 @@ from . import (
     test_datahub_customer,
     test_datahub_import,
     test_datahub_matching,
+    test_datahub_matching_blocks_redteam,
     test_datahub_matching_db,
     test_datahub_normalise,
     test_datahub_reader,

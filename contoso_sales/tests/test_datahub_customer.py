@@ -223,9 +223,7 @@ class TestCustomer360(DataHubCase):
         gone.action_archive()
         rows = {
             c.partner_id: c
-            for c in self.env["contoso.customer"]
-            .with_user(self.salesperson)
-            .search([])
+            for c in self.env["contoso.customer"].with_user(self.salesperson).search([])
         }
         for partner in (self.zoe, self.john, ordered, carded):
             self.assertIn(partner, rows, partner.name)
@@ -233,6 +231,8 @@ class TestCustomer360(DataHubCase):
             self.assertNotIn(partner, rows, partner.name)
         self.assertEqual(rows[ordered].spend_crm, 40)
         self.assertEqual(rows[ordered].purchase_count, 1)
-        self.assertEqual((rows[carded].loyalty_ref, rows[carded].points), ("LOYID_77", 7))
+        self.assertEqual(
+            (rows[carded].loyalty_ref, rows[carded].points), ("LOYID_77", 7)
+        )
         self.assertEqual(rows[carded].spend_total, 0)
         self.assertEqual(rows[self.john].spend_web, 12)
