@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -158,7 +160,25 @@ class ContosoLoyaltyMember(models.Model):
         """(contact linked, contact proposed, score, state, reason) for each
         member row (dicts with name_key, email_norm, birthdate, contact_ref and
         company_id): the matching itself, for members stored or about to be
-        (an import matches its new members before inserting them)."""
+        (an import matches its new members before inserting them).
+
+        A card is matched with the shared contacts and its own company's only:
+        the cards of each company are matched apart (a contacts import matches
+        again every waiting card its user reads, of all his companies), each
+        against its own candidates and name blocks."""
+        positions_by_company = defaultdict(list)
+        for position, row in enumerate(rows):
+            positions_by_company[row["company_id"]].append(position)
+        results = [None] * len(rows)
+        for positions in positions_by_company.values():
+            matched = self._match_company_rows([rows[p] for p in positions])
+            for position, result in zip(positions, matched, strict=True):
+                results[position] = result
+        return results
+
+    @api.model
+    def _match_company_rows(self, rows):
+        """`_match_rows` for the cards of one company."""
         contacts, tokens = self._match_candidates(rows)
         by_ref = {c["contact_ref"]: c["id"] for c in contacts if c["contact_ref"]}
         index = ContactIndex(
