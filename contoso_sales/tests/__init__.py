@@ -41,6 +41,7 @@ from . import (
     test_http_gate_invariants,
     test_http_invoice_block,
     test_http_kanban_fields_redteam,
+    test_http_loyalty_company_redteam,
     test_http_mark_done_redteam,
     test_http_portal_attack,
     test_http_portal_customer,
