@@ -25,6 +25,7 @@ class ContosoLoyaltyMember(models.Model):
     _description = "Loyalty Member"
     _order = "match_state, loyalty_ref"
     _rec_name = "loyalty_ref"
+    _check_company_auto = True
 
     loyalty_ref = fields.Char(string="Loyalty ID", required=True)
     name = fields.Char(string="Full Name", required=True)
@@ -51,6 +52,9 @@ class ContosoLoyaltyMember(models.Model):
         string="Contact",
         index=True,
         ondelete="set null",
+        # a shared contact or one of the card's company: a person linking a
+        # card by hand is held to what the matching is held to
+        check_company=True,
         help="The contact this member is. Set by the import when the match is "
         "sure, by a person otherwise.",
     )
@@ -58,6 +62,7 @@ class ContosoLoyaltyMember(models.Model):
         "res.partner",
         string="Proposed Contact",
         ondelete="set null",
+        check_company=True,
         help="The best contact found; linked only once someone confirms it.",
     )
     match_score = fields.Integer(

@@ -5,8 +5,6 @@ JSON-RPC as a data administrator of A and B, forged companies, and the roles
 that may not decide a match."""
 
 import base64
-import os
-import unittest
 
 from odoo import Command
 from odoo.tests import tagged
@@ -352,18 +350,14 @@ class TestHttpLoyaltyCompanyRedTeam(ContosoHttpCase):
         self.assertEqual(card.decided_by_id, self.dana)
 
 
-@unittest.skipUnless(
-    os.environ.get("CONTOSO_REDTEAM_PROBES"),
-    "known bug, not fixed yet: a card may be set by hand to another company's "
-    "contact (run with CONTOSO_REDTEAM_PROBES=1)",
-)
 @tagged("post_install", "-at_install", "contoso_http")
 class TestHttpLoyaltyManualCrossCompanyProbe(ContosoHttpCase):
-    """Probe (fails on 8440df4 and after): a data administrator of company B
+    """Probe (failed on 8440df4, fixed by check_company on the card's
+    contacts): a data administrator of company B
     only sets by hand (write, then Confirm) a card of B to a contact of
     company A only, a contact she cannot even read, and then reads its name
-    on the card. The automatic matching keeps to the card's company; the
-    card's contact fields do not (no check_company)."""
+    on the card. The automatic matching keeps to the card's company, and so
+    do the card's contact fields (check_company)."""
 
     @classmethod
     def setUpClass(cls):
