@@ -89,6 +89,19 @@ class CrmLead(models.Model):
         "deal keeps this amount.",
     )
 
+    # The deals waiting for a check (My Tech Checks to Do, and the count the
+    # list shows): open deals with no passed check and no override, by amount
+    # (each company's threshold is a parameter, so no amount in the
+    # predicate). It holds every column that screen's query and the
+    # consultants' record rule read, so PostgreSQL counts the deals from the
+    # index alone instead of reading the whole table (26 -> 13 ms for 4,746
+    # deals to check among 20,000 in bench_load's database).
+    _contoso_to_check_idx = models.Index(
+        "(expected_revenue) INCLUDE (team_id, company_id, user_id, id)"
+        " WHERE active IS TRUE AND type = 'opportunity' AND won_status = 'pending'"
+        " AND tech_check_passed IS NOT TRUE AND tech_check_override_user_id IS NULL"
+    )
+
     @api.depends("tech_check_ids")
     def _compute_tech_check_count(self):
         # the checks the form lists anyway (one query for all the deals read)

@@ -64,6 +64,7 @@ from . import (
     test_tech_check_invariants,
     test_tech_check_required_batch,
     test_tech_checks_list_redteam,
+    test_tech_checks_to_do_index,
     test_top_customers_visibility,
     test_tour_datahub,
     test_tour_family,
