@@ -4,6 +4,10 @@ requests the web client sends for each screen.
 Runs in its own virtualenv (Locust's gevent is not Odoo's), started by
 bench_load.py with LOAD_DB, LOAD_ADDON and LOAD_PASSWORD_SUFFIX set. Every
 request name is an action; the ones that exist on both databases are compared.
+Where the addon has a screen of its own (the deals to check, Top Customers,
+Customer 360), vanilla's user opens its nearest screen instead, named
+"(vanilla)" and not compared: both sides serve the same users, making the same
+number of requests.
 """
 
 import itertools
@@ -270,7 +274,8 @@ class Salesperson(OdooUser):
 
 
 class Consultant(OdooUser):
-    """Opens his activities; with the addon, the deals to check and a check."""
+    """Opens his activities and the deals to check, logs a check (on vanilla: a
+    note on a deal)."""
 
     fixed_count = 6
     role = "consultant"
@@ -289,6 +294,7 @@ class Consultant(OdooUser):
         # My Tech Checks to Do as the web client opens it: the action's list
         # with its domain and default filter (bench_load's checks_screen)
         if not ADDON:
+            self.vanilla_deals_to_check(limit=80)
             return
         self.call(
             "crm.lead",
@@ -301,9 +307,41 @@ class Consultant(OdooUser):
             count_limit=10001,
         )
 
+    def vanilla_deals_to_check(self, limit):
+        # Vanilla's nearest screen (bench_load's vanilla_screens): crm's list
+        # of the deals above $20,000 in the Tech Check stage, all salespeople's
+        # (_load_seed's ROLES).
+        return self.call(
+            "crm.lead",
+            "web_search_read",
+            [
+                [
+                    ("type", "=", "opportunity"),
+                    ("stage_id", "=", IDS["check_stage"]),
+                    ("expected_revenue", ">", 20000),
+                ]
+            ],
+            "consultant: Tech Check stage list (vanilla)",
+            specification=IDS["deal_list_spec"],
+            limit=limit,
+            count_limit=10001,
+        )
+
     @task(1)
     def log_check(self):
         if not ADDON:
+            # a note on a deal he found, Odoo's way of recording a check
+            found = self.vanilla_deals_to_check(limit=40)
+            if found and found["records"]:
+                self.call(
+                    "crm.lead",
+                    "message_post",
+                    [[self.rng.choice(found["records"])["id"]]],
+                    "consultant: log check note (vanilla)",
+                    body="Site survey OK.",
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
             return
         deals = self.call(
             "crm.lead",
@@ -334,7 +372,8 @@ class Consultant(OdooUser):
 
 
 class Manager(OdooUser):
-    """The team's pipeline and contacts; with the addon, the reports."""
+    """The team's pipeline and contacts, the reports (on vanilla: the pipeline
+    by customer and the people list)."""
 
     fixed_count = 4
     role = "manager"
@@ -364,6 +403,16 @@ class Manager(OdooUser):
     @task(2)
     def top_customers(self):
         if not ADDON:
+            # vanilla's nearest report: the pipeline grouped by customer
+            self.call(
+                "crm.lead",
+                "web_read_group",
+                [[("type", "=", "opportunity")], ["partner_id"]],
+                "manager: pipeline by customer (vanilla)",
+                aggregates=["expected_revenue:sum", "__count"],
+                order="expected_revenue desc",
+                limit=80,
+            )
             return
         self.call(
             "contoso.family.report",
@@ -383,6 +432,15 @@ class Manager(OdooUser):
     @task(2)
     def customer_360(self):
         if not ADDON:
+            # vanilla's nearest list: the contacts that are people
+            self.call(
+                "res.partner",
+                "web_search_read",
+                [[("is_company", "=", False)]],
+                "manager: people list (vanilla)",
+                specification=PARTNER_LIST,
+                limit=80,
+            )
             return
         self.call(
             "contoso.customer",

@@ -28,8 +28,8 @@ from odoo import fields
 
 # Part of the seeded template databases' names, per side: change it with what
 # the seed makes on that side, so that the next run seeds it again (3: the
-# vanilla deals' cadence calls).
-SEED_VERSION = {False: 4, True: 2}
+# vanilla deals' cadence calls; 5: vanilla's consultants read all the deals).
+SEED_VERSION = {False: 5, True: 2}
 # The addon's pipeline, which the vanilla team gets as plain stages.
 STAGE_DATA = Path(__file__).parent.parent / "contoso_sales/data/crm_stage_data.xml"
 PASSWORD_SUFFIX = "-load"
@@ -42,7 +42,9 @@ ROLES = {
     ),
     "consultant": (
         6,
-        ["sales_team.group_sale_salesman"],
+        # on vanilla, all the deals: he checks other salespeople's deals (the
+        # addon's consultants read those above the threshold by their rule)
+        ["sales_team.group_sale_salesman_all_leads"],
         ["contoso_sales.group_technical_consultant"],
     ),
     "manager": (

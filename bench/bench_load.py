@@ -266,6 +266,8 @@ def ids_for(dbname, addon):
         }
         if addon:
             result |= checks_screen(env)
+        else:
+            result |= vanilla_screens(env, stages)
     sql_db.close_db(dbname)
     Registry.delete(dbname)
     return result
@@ -301,6 +303,22 @@ def checks_screen(env):
         "checks_domain": domain,
         "checks_limit": int(arch.get("limit") or 80),
         "checks_order": arch.get("default_order") or "",
+    }
+
+
+def vanilla_screens(env, stages):
+    """What vanilla's consultants open in place of the addon's own screens
+    (_load_locustfile): crm's list of deals, on the stage where the addon's
+    consultants check deals, as a consultant (Odoo's salesman role) sees it."""
+    consultant = env["res.users"].search([("login", "=", login("consultant", 1))])
+    views = (
+        env["crm.lead"]
+        .with_user(consultant)
+        .get_views([(env.ref("crm.crm_case_tree_view_oppor").id, "list")])
+    )
+    return {
+        "check_stage": stages.filtered(lambda s: s.name == "Tech Check").id,
+        "deal_list_spec": view_specification(views, "list"),
     }
 
 
