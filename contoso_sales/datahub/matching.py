@@ -1,4 +1,9 @@
-"""Find the contact a loyalty member is, with a score and the reasons in words.
+"""Find the contact a loyalty member is, with a score and the reasons.
+
+The reasons are kept as codes with their values (`reason`), not as words: the
+database stores them so (`contoso.loyalty.member.match_reason_data`), and each
+reader sees them in his own language (`match_reason`). `describe` gives them
+in English, as the templates below, which the model translates.
 
 Contacts are indexed in dicts by normalised e-mail, by name key + birth date,
 by birth date and by name token. A member is compared only with the contacts
@@ -7,6 +12,7 @@ with every contact: the cost grows with the block sizes, not with
 members x contacts.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -18,6 +24,48 @@ REVIEW_THRESHOLD = 60
 BLOCK_LIMIT = 200
 
 
+# code: English words, with the reason's values by name
+REASON_TEMPLATES = {
+    "email_same": "same e-mail address (%(email)s)",
+    "name_same": "same name (ignoring accents, case and word order)",
+    "name_similar": "name %(percent)s%% similar",
+    "email_similar": "e-mail %(percent)s%% similar",
+    "dob_same": "same birth date (%(date)s)",
+    "dob_different": (
+        "different birth date (%(file)s in the loyalty file, %(contact)s on the "
+        "contact)"
+    ),
+    "name_dob_shared": "%(count)s contacts have this name and birth date",
+    "email_shared": "%(count)s contacts share this e-mail address",
+    "nothing_alike": "no contact with this e-mail, name or birth date",
+    "ref_given": "ContactId %(ref)s given in the loyalty file",
+    "ref_unknown": "ContactId %(ref)s is unknown",
+    # a reason stored as words before the codes (kept as it was written)
+    "text": "%(text)s",
+}
+
+
+def reason(code, **values):
+    """One reason: its code and its values (plain strings and numbers)."""
+    return [code, values]
+
+
+def describe(reasons, templates=None):
+    """The reasons in words, joined: English by default, else in the language
+    of `templates` ({code: words with the same %(name)s values})."""
+    templates = templates or REASON_TEMPLATES
+    return "; ".join(templates[code] % values for code, values in reasons)
+
+
+def encode(reasons):
+    """The reasons as stored: JSON, compact."""
+    return json.dumps(reasons, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode(data):
+    return json.loads(data) if data else []
+
+
 @dataclass
 class Match:
     partner_id: int | None
@@ -27,7 +75,8 @@ class Match:
 
     @property
     def reason(self):
-        return "; ".join(self.reasons)
+        """In English (see `describe`)."""
+        return describe(self.reasons)
 
 
 def similarity(left, right):
@@ -90,10 +139,11 @@ class ContactIndex:
         if not member["birthdate"] or not contact["birthdate"]:
             return 0, None
         if member["birthdate"] == contact["birthdate"]:
-            return 1, f"same birth date ({member['birthdate']})"
-        return -1, (
-            f"different birth date ({member['birthdate']} in the loyalty file, "
-            f"{contact['birthdate']} on the contact)"
+            return 1, reason("dob_same", date=str(member["birthdate"]))
+        return -1, reason(
+            "dob_different",
+            file=str(member["birthdate"]),
+            contact=str(contact["birthdate"]),
         )
 
     def match(self, member):
@@ -105,11 +155,11 @@ class ContactIndex:
         if member["name_key"] and member["birthdate"] and self.by_name_dob.get(key):
             found = self.by_name_dob[key]
             reasons = [
-                "same name (ignoring accents, case and word order)",
-                f"same birth date ({member['birthdate']})",
+                reason("name_same"),
+                reason("dob_same", date=str(member["birthdate"])),
             ]
             if len(found) > 1:
-                reasons.append(f"{len(found)} contacts have this name and birth date")
+                reasons.append(reason("name_dob_shared", count=len(found)))
                 return self._decide(found[0]["id"], 75, reasons)
             return self._decide(found[0]["id"], 90, reasons)
         return self._fuzzy(member)
@@ -120,18 +170,18 @@ class ContactIndex:
             name_sim = similarity(member["name_key"], contact["name_key"])
             dob, dob_words = self._dob_words(member, contact)
             score = 60 + 40 * name_sim**2 + 15 * min(dob, 0) + (5 if dob > 0 else 0)
-            reasons = [f"same e-mail address ({member['email_norm']})"]
+            reasons = [reason("email_same", email=member["email_norm"])]
             if name_sim == 1:
-                reasons.append("same name (ignoring accents, case and word order)")
+                reasons.append(reason("name_same"))
             else:
-                reasons.append(f"name {round(name_sim * 100)}% similar")
+                reasons.append(reason("name_similar", percent=round(name_sim * 100)))
             if dob_words:
                 reasons.append(dob_words)
             scored.append((score, contact, reasons))
         scored.sort(key=lambda item: -item[0])
         score, contact, reasons = scored[0]
         if len(scored) > 1:
-            reasons.append(f"{len(scored)} contacts share this e-mail address")
+            reasons.append(reason("email_shared", count=len(scored)))
             if scored[1][0] >= score - 5:
                 score = min(score, self.auto - 1)
         return self._decide(contact["id"], score, reasons)
@@ -167,14 +217,14 @@ class ContactIndex:
             email_sim = similarity(local, contact_local)
             score = 60 * name_sim + 25 * email_sim + 15 * dob
             if best is None or score > best[0]:
-                reasons = [f"name {round(name_sim * 100)}% similar"]
+                reasons = [reason("name_similar", percent=round(name_sim * 100))]
                 if member["email_norm"] and contact["email_norm"]:
-                    reasons.append(f"e-mail {round(email_sim * 100)}% similar")
+                    reasons.append(
+                        reason("email_similar", percent=round(email_sim * 100))
+                    )
                 if dob_words:
                     reasons.append(dob_words)
                 best = (score, contact, reasons)
         if best is None:
-            return Match(
-                None, 0, "none", ["no contact with this e-mail, name or birth date"]
-            )
+            return Match(None, 0, "none", [reason("nothing_alike")])
         return self._decide(best[1]["id"], best[0], best[2])

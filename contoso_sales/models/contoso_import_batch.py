@@ -70,7 +70,7 @@ UPSERT = {
         INSERT INTO contoso_loyalty_member AS t (
             loyalty_ref, name, email, email_norm, name_key, birthdate, created_on,
             points, contact_ref, row_hash, partner_id, candidate_partner_id,
-            match_score, match_state, match_reason, company_id, create_uid,
+            match_score, match_state, match_reason_data, company_id, create_uid,
             write_uid, create_date, write_date)
         SELECT ref, name, email, email_norm, name_key, birthdate, created_on,
                points, contact_ref, row_hash, partner_id, candidate, score, state,

@@ -4,7 +4,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..datahub.matching import BLOCK_LIMIT, ContactIndex
+from ..datahub.matching import (
+    BLOCK_LIMIT,
+    ContactIndex,
+    decode,
+    describe,
+    encode,
+    reason,
+)
 from .table_indexes import drop_old_indexes
 
 MATCH_STATES = [
@@ -72,7 +79,17 @@ class ContosoLoyaltyMember(models.Model):
     # member is linked automatically, and a btree of a few values repeated
     # tens of thousands of times is slow to insert into.
     match_state = fields.Selection(MATCH_STATES, string="Match")
-    match_reason = fields.Char(string="Why")
+    match_reason = fields.Char(
+        string="Why",
+        compute="_compute_match_reason",
+        help="Why the import linked, proposed or found no contact, in your language.",
+    )
+    match_reason_data = fields.Char(
+        string="Why (Codes)",
+        readonly=True,
+        help="The reasons of the match as the import stored them: codes with "
+        "their values, shown in each reader's language by Why.",
+    )
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
     # No index of its own: the unique index (company_id, loyalty_ref) serves
     # it, and an index more is written for every member an import inserts.
@@ -99,6 +116,41 @@ class ContosoLoyaltyMember(models.Model):
         drop_old_indexes(
             self.env.cr, self._table, ["company_id", "match_state"], ["contact_ref"]
         )
+
+    @api.depends("match_reason_data")
+    @api.depends_context("lang")
+    def _compute_match_reason(self):
+        templates = self._match_reason_templates()
+        for member in self:
+            member.match_reason = describe(decode(member.match_reason_data), templates)
+
+    @api.model
+    def _match_reason_templates(self):
+        """The words of each reason code (datahub.matching.REASON_TEMPLATES),
+        in the reader's language."""
+        return {
+            "email_same": self.env._("same e-mail address (%(email)s)"),
+            "name_same": self.env._(
+                "same name (ignoring accents, case and word order)"
+            ),
+            "name_similar": self.env._("name %(percent)s%% similar"),
+            "email_similar": self.env._("e-mail %(percent)s%% similar"),
+            "dob_same": self.env._("same birth date (%(date)s)"),
+            "dob_different": self.env._(
+                "different birth date (%(file)s in the loyalty file, %(contact)s "
+                "on the contact)"
+            ),
+            "name_dob_shared": self.env._(
+                "%(count)s contacts have this name and birth date"
+            ),
+            "email_shared": self.env._("%(count)s contacts share this e-mail address"),
+            "nothing_alike": self.env._(
+                "no contact with this e-mail, name or birth date"
+            ),
+            "ref_given": self.env._("ContactId %(ref)s given in the loyalty file"),
+            "ref_unknown": self.env._("ContactId %(ref)s is unknown"),
+            "text": "%(text)s",
+        }
 
     @api.model
     def _auto_threshold(self):
@@ -140,7 +192,7 @@ class ContosoLoyaltyMember(models.Model):
             UPDATE contoso_loyalty_member m
                SET partner_id = u.partner_id, candidate_partner_id = u.candidate,
                    match_score = u.score, match_state = u.state,
-                   match_reason = u.reason
+                   match_reason_data = u.reason
               FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::varchar[],
                           %s::varchar[])
                    AS u(id, partner_id, candidate, score, state, reason)
@@ -202,16 +254,24 @@ class ContosoLoyaltyMember(models.Model):
                         partner,
                         100,
                         "auto",
-                        f"ContactId {row['contact_ref']} given in the loyalty file",
+                        encode([reason("ref_given", ref=row["contact_ref"])]),
                     )
                 )
                 continue
             match = index.match(row)
-            reason = match.reason
+            reasons = match.reasons
             if row["contact_ref"]:
-                reason = f"ContactId {row['contact_ref']} is unknown; {reason}"
+                reasons = [reason("ref_unknown", ref=row["contact_ref"]), *reasons]
             linked = match.partner_id if match.state == "auto" else None
-            results.append((linked, match.partner_id, match.score, match.state, reason))
+            results.append(
+                (
+                    linked,
+                    match.partner_id,
+                    match.score,
+                    match.state,
+                    encode(reasons),
+                )
+            )
         return results
 
     @api.model

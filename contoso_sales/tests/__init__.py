@@ -49,6 +49,7 @@ from . import (
     test_http_visibility,
     test_invoice_block,
     test_kanban_fields_redteam,
+    test_loyalty_reason_language,
     test_mark_done_redteam,
     test_nurture,
     test_nurture_status_attack,

@@ -1,0 +1,141 @@
+"""A loyalty card's match reasons: stored as codes, read in the reader's
+language (the French data administrator read them in English, as the import
+had written them)."""
+
+import json
+
+from odoo.tests import new_test_user, tagged
+
+from ..datahub.matching import REASON_TEMPLATES
+from .common import run_migration
+from .datahub_common import CONTACTS, LOYALTY, DataHubCase
+
+PEOPLE = (
+    CONTACTS
+    + "C1,Zoé,Dupont,,zoe.dupont@example.com,1980-05-06,,,,,,\r\n"
+    + "C2,John,Smith,,jsmith@example.com,1975-05-06,,,,,,\r\n"
+    + "C4,Ann,Lee,,ann@example.com,1991-01-01,,,,,,\r\n"
+)
+MEMBERS = (
+    LOYALTY
+    + 'LOYID_1,"Dupont, Zoe",,1980-05-06,,120,\r\n'
+    + "LOYID_2,Someone Else, JSmith@Example.com ,,,50,\r\n"
+    + "LOYID_4,Ann Lee,,,,5,C4\r\n"
+    + "LOYID_5,Xavier Quill,xq@example.org,,,0,C9\r\n"
+)
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyReasonLanguage(DataHubCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_and_install_lang("fr_FR")
+        cls.french_admin = new_test_user(
+            cls.env,
+            login="t_rl_french_dana",
+            name="Danièle",
+            lang="fr_FR",
+            groups="base.group_user,contoso_sales.group_data_admin",
+        )
+
+    def _members(self, user):
+        members = self.env["contoso.loyalty.member"].with_user(user)
+        return {
+            m.loyalty_ref: m
+            for m in members.with_context(lang=user.lang).search(
+                [("loyalty_ref", "like", "LOYID_")]
+            )
+        }
+
+    def test_each_reader_reads_the_reasons_in_his_language(self):
+        self._import("contacts", PEOPLE)
+        # imported by the English data administrator, read by both
+        self._import("loyalty", MEMBERS, "Loyalty.csv")
+        english = {ref: m.match_reason for ref, m in self._members(self.data_admin).items()}
+        french = {
+            ref: m.match_reason for ref, m in self._members(self.french_admin).items()
+        }
+        self.assertEqual(
+            english["LOYID_1"],
+            "same name (ignoring accents, case and word order); same birth date "
+            "(1980-05-06)",
+        )
+        self.assertEqual(
+            french["LOYID_1"],
+            "même nom (sans tenir compte des accents, de la casse ni de l'ordre des "
+            "mots); même date de naissance (1980-05-06)",
+        )
+        self.assertEqual(english["LOYID_2"].split("; ")[0], "same e-mail address (jsmith@example.com)")
+        self.assertEqual(french["LOYID_2"].split("; ")[0], "même adresse e-mail (jsmith@example.com)")
+        self.assertRegex(french["LOYID_2"], r"; nom similaire à \d+ %")
+        self.assertEqual(french["LOYID_4"], "ContactId C4 donné par le fichier de fidélité")
+        self.assertEqual(
+            french["LOYID_5"],
+            "ContactId C9 inconnu; aucun contact avec cet e-mail, ce nom ou cette "
+            "date de naissance",
+        )
+        self.assertEqual(
+            english["LOYID_5"],
+            "ContactId C9 is unknown; no contact with this e-mail, name or birth date",
+        )
+
+    def test_the_database_holds_codes_not_words(self):
+        self._import("contacts", PEOPLE)
+        # imported by the French data administrator: nothing French stored
+        self._import("loyalty", MEMBERS, "Loyalty.csv", user=self.french_admin)
+        self.env.cr.execute(
+            "SELECT loyalty_ref, match_reason_data FROM contoso_loyalty_member "
+            "WHERE loyalty_ref LIKE 'LOYID_%%'"
+        )
+        stored = dict(self.env.cr.fetchall())
+        self.assertEqual(
+            json.loads(stored["LOYID_1"]),
+            [["name_same", {}], ["dob_same", {"date": "1980-05-06"}]],
+        )
+        self.assertEqual(
+            json.loads(stored["LOYID_5"])[0], ["ref_unknown", {"ref": "C9"}]
+        )
+        for data in stored.values():
+            for code, _values in json.loads(data):
+                self.assertIn(code, REASON_TEMPLATES)
+        self.assertNotIn("naissance", "".join(stored.values()))
+        self.assertNotIn("birth date", "".join(stored.values()))
+
+    def test_the_translated_words_are_the_matchings_words(self):
+        # The model's templates (translated) and the matching's English ones
+        # are the same words: one cannot change without the other.
+        Member = self.env["contoso.loyalty.member"].with_context(lang="en_US")
+        self.assertEqual(Member._match_reason_templates(), REASON_TEMPLATES)
+        french = Member.with_context(lang="fr_FR")._match_reason_templates()
+        self.assertEqual(set(french), set(REASON_TEMPLATES))
+        for code, words in french.items():
+            if code != "text":
+                self.assertNotEqual(words, REASON_TEMPLATES[code], code)
+
+    def test_reasons_stored_as_words_before_are_kept(self):
+        self._import("contacts", PEOPLE)
+        self._import("loyalty", MEMBERS, "Loyalty.csv")
+        card = self._members(self.data_admin)["LOYID_1"]
+        # as 19.0.1.2.0 left it: the words in match_reason, no codes
+        self.env.cr.execute(
+            "ALTER TABLE contoso_loyalty_member "
+            "ADD COLUMN IF NOT EXISTS match_reason varchar"
+        )
+        self.env.cr.execute(
+            "UPDATE contoso_loyalty_member SET match_reason = %s, "
+            "match_reason_data = NULL WHERE id = %s",
+            ["same name (old words, 100% kept)", card.id],
+        )
+        run_migration(self.env.cr, "19.0.1.3.0", "19.0.1.2.0")
+        card.invalidate_recordset()
+        self.assertEqual(card.match_reason, "same name (old words, 100% kept)")
+        self.assertEqual(
+            card.with_context(lang="fr_FR").match_reason,
+            "same name (old words, 100% kept)",
+        )
+        # the other cards, which had codes, are left alone
+        other = self._members(self.data_admin)["LOYID_4"]
+        self.assertEqual(
+            json.loads(other.match_reason_data), [["ref_given", {"ref": "C4"}]]
+        )
