@@ -52,9 +52,17 @@ def reason(code, **values):
 
 def describe(reasons, templates=None):
     """The reasons in words, joined: English by default, else in the language
-    of `templates` ({code: words with the same %(name)s values})."""
+    of `templates` ({code: words with the same %(name)s values}). A reason
+    these words do not know (a code of a later version, values missing) is
+    shown as its code and values, not dropped."""
     templates = templates or REASON_TEMPLATES
-    return "; ".join(templates[code] % values for code, values in reasons)
+    words = []
+    for code, values in reasons:
+        try:
+            words.append(templates[code] % values)
+        except (KeyError, TypeError, ValueError):
+            words.append(f"{code} {json.dumps(values, ensure_ascii=False)}")
+    return "; ".join(words)
 
 
 def encode(reasons):
@@ -63,7 +71,23 @@ def encode(reasons):
 
 
 def decode(data):
-    return json.loads(data) if data else []
+    """The stored reasons as (code, values) pairs; anything else stored there
+    (written by hand) is shown as it is, as words."""
+    if not data:
+        return []
+    try:
+        reasons = json.loads(data)
+    except ValueError:
+        reasons = None
+    if isinstance(reasons, list) and all(
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], dict)
+        for item in reasons
+    ):
+        return reasons
+    return [["text", {"text": data}]]
 
 
 @dataclass

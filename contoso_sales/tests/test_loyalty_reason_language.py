@@ -52,7 +52,9 @@ class TestLoyaltyReasonLanguage(DataHubCase):
         self._import("contacts", PEOPLE)
         # imported by the English data administrator, read by both
         self._import("loyalty", MEMBERS, "Loyalty.csv")
-        english = {ref: m.match_reason for ref, m in self._members(self.data_admin).items()}
+        english = {
+            ref: m.match_reason for ref, m in self._members(self.data_admin).items()
+        }
         french = {
             ref: m.match_reason for ref, m in self._members(self.french_admin).items()
         }
@@ -66,10 +68,17 @@ class TestLoyaltyReasonLanguage(DataHubCase):
             "même nom (sans tenir compte des accents, de la casse ni de l'ordre des "
             "mots); même date de naissance (1980-05-06)",
         )
-        self.assertEqual(english["LOYID_2"].split("; ")[0], "same e-mail address (jsmith@example.com)")
-        self.assertEqual(french["LOYID_2"].split("; ")[0], "même adresse e-mail (jsmith@example.com)")
+        self.assertEqual(
+            english["LOYID_2"].split("; ")[0],
+            "same e-mail address (jsmith@example.com)",
+        )
+        self.assertEqual(
+            french["LOYID_2"].split("; ")[0], "même adresse e-mail (jsmith@example.com)"
+        )
         self.assertRegex(french["LOYID_2"], r"; nom similaire à \d+ %")
-        self.assertEqual(french["LOYID_4"], "ContactId C4 donné par le fichier de fidélité")
+        self.assertEqual(
+            french["LOYID_4"], "ContactId C4 donné par le fichier de fidélité"
+        )
         self.assertEqual(
             french["LOYID_5"],
             "ContactId C9 inconnu; aucun contact avec cet e-mail, ce nom ou cette "
@@ -139,3 +148,22 @@ class TestLoyaltyReasonLanguage(DataHubCase):
         self.assertEqual(
             json.loads(other.match_reason_data), [["ref_given", {"ref": "C4"}]]
         )
+
+    def test_codes_it_does_not_know_are_shown_not_lost(self):
+        self._import("contacts", PEOPLE)
+        self._import("loyalty", MEMBERS, "Loyalty.csv")
+        card = self._members(self.data_admin)["LOYID_1"]
+        for data, shown in (
+            # a code of a later version, and a known code missing its value
+            (
+                '[["name_same",{}],["pet_name",{"pet":"Rex"}],["dob_same",{}]]',
+                'same name (ignoring accents, case and word order); pet_name {"pet":'
+                ' "Rex"}; dob_same {}',
+            ),
+            # words written there by hand, not codes
+            ("checked by phone", "checked by phone"),
+            ('{"not": "a list"}', '{"not": "a list"}'),
+            ('[["name_same"]]', '[["name_same"]]'),
+        ):
+            card.sudo().match_reason_data = data
+            self.assertEqual(card.match_reason, shown, data)
