@@ -13,6 +13,7 @@ members x contacts.
 """
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -63,6 +64,47 @@ def describe(reasons, templates=None):
         except (KeyError, TypeError, ValueError):
             words.append(f"{code} {json.dumps(values, ensure_ascii=False)}")
     return "; ".join(words)
+
+
+def _pattern(template):
+    parts = re.split(r"(%\(\w+\)s|%%)", template)
+    regex = "".join(
+        f"(?P<{part[2:-2]}>.+?)"
+        if part.startswith("%(")
+        else "%"
+        if part == "%%"
+        else re.escape(part)
+        for part in parts
+    )
+    return re.compile(f"^{regex}$")
+
+
+_PATTERNS = {
+    code: _pattern(template)
+    for code, template in REASON_TEMPLATES.items()
+    if code != "text"
+}
+_NUMBERS = ("percent", "count")
+
+
+def parse(words):
+    """The reasons of words `describe` wrote in English (as stored before the
+    codes): each reason its code and values; a piece no template reads is
+    kept as words (code "text")."""
+    reasons = []
+    for piece in words.split("; "):
+        for code, pattern in _PATTERNS.items():
+            found = pattern.match(piece)
+            if found:
+                values = {
+                    name: int(value) if name in _NUMBERS and value.isdigit() else value
+                    for name, value in found.groupdict().items()
+                }
+                reasons.append(reason(code, **values))
+                break
+        else:
+            reasons.append(reason("text", text=piece))
+    return reasons
 
 
 def encode(reasons):

@@ -122,31 +122,47 @@ class TestLoyaltyReasonLanguage(DataHubCase):
             if code != "text":
                 self.assertNotEqual(words, REASON_TEMPLATES[code], code)
 
-    def test_reasons_stored_as_words_before_are_kept(self):
+    def test_reasons_stored_as_words_before_are_read_back_into_codes(self):
         self._import("contacts", PEOPLE)
         self._import("loyalty", MEMBERS, "Loyalty.csv")
-        card = self._members(self.data_admin)["LOYID_1"]
-        # as 19.0.1.2.0 left it: the words in match_reason, no codes
+        cards = self._members(self.data_admin)
+        # as 19.0.1.2.0 left them: English words in match_reason, no codes
         self.env.cr.execute(
             "ALTER TABLE contoso_loyalty_member "
             "ADD COLUMN IF NOT EXISTS match_reason varchar"
         )
-        self.env.cr.execute(
-            "UPDATE contoso_loyalty_member SET match_reason = %s, "
-            "match_reason_data = NULL WHERE id = %s",
-            ["same name (old words, 100% kept)", card.id],
-        )
+        old = {
+            "LOYID_1": "same e-mail address (zoe@example.com); name 87% similar; "
+            "different birth date (1990-01-01 in the loyalty file, 1991-02-02 on "
+            "the contact); 2 contacts share this e-mail address",
+            "LOYID_2": "ContactId C9 is unknown; checked by phone (100% sure)",
+        }
+        for ref, words in old.items():
+            self.env.cr.execute(
+                "UPDATE contoso_loyalty_member SET match_reason = %s, "
+                "match_reason_data = NULL WHERE id = %s",
+                [words, cards[ref].id],
+            )
         run_migration(self.env.cr, "19.0.1.3.0", "19.0.1.2.0")
-        card.invalidate_recordset()
-        self.assertEqual(card.match_reason, "same name (old words, 100% kept)")
+        self.env.invalidate_all()
+        for ref, words in old.items():
+            self.assertEqual(cards[ref].match_reason, words, ref)
+        french = self._members(self.french_admin)
         self.assertEqual(
-            card.with_context(lang="fr_FR").match_reason,
-            "same name (old words, 100% kept)",
+            french["LOYID_1"].match_reason,
+            "même adresse e-mail (zoe@example.com); nom similaire à 87 %; date de "
+            "naissance différente (1990-01-01 dans le fichier de fidélité, "
+            "1991-02-02 sur le contact); 2 contacts partagent cette adresse e-mail",
         )
-        # the other cards, which had codes, are left alone
-        other = self._members(self.data_admin)["LOYID_4"]
+        # the words no template reads stay as they were written
         self.assertEqual(
-            json.loads(other.match_reason_data), [["ref_given", {"ref": "C4"}]]
+            french["LOYID_2"].match_reason,
+            "ContactId C9 inconnu; checked by phone (100% sure)",
+        )
+        # the cards that had codes are left alone
+        self.assertEqual(
+            json.loads(cards["LOYID_4"].match_reason_data),
+            [["ref_given", {"ref": "C4"}]],
         )
 
     def test_codes_it_does_not_know_are_shown_not_lost(self):

@@ -1,8 +1,10 @@
 """Since 19.0.1.3.0 a loyalty card's match reasons are stored as codes with
 their values (match_reason_data), shown in each reader's language (Why,
 match_reason, computed). The reasons stored before, English words in the old
-match_reason column, are kept as they were written: one reason of code "text"
-each (datahub.matching.REASON_TEMPLATES)."""
+match_reason column, are read back into codes (datahub.matching.parse); a
+piece of words no template reads is kept as it was written (code "text")."""
+
+from odoo.addons.contoso_sales.datahub.matching import encode, parse
 
 
 def migrate(cr, version):
@@ -18,11 +20,18 @@ def migrate(cr, version):
         return
     cr.execute(
         """
-        UPDATE contoso_loyalty_member
-           SET match_reason_data = json_build_array(
-                   json_build_array('text', json_build_object('text', match_reason))
-               )::text
+        SELECT DISTINCT match_reason FROM contoso_loyalty_member
          WHERE match_reason IS NOT NULL AND match_reason != ''
            AND match_reason_data IS NULL
         """
     )
+    words = [row[0] for row in cr.fetchall()]
+    if words:
+        cr.execute(
+            """
+            UPDATE contoso_loyalty_member m SET match_reason_data = u.data
+              FROM unnest(%s::varchar[], %s::varchar[]) AS u(words, data)
+             WHERE m.match_reason = u.words AND m.match_reason_data IS NULL
+            """,
+            [words, [encode(parse(text)) for text in words]],
+        )
