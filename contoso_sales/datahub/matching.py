@@ -119,7 +119,8 @@ def decode(data):
         return []
     try:
         reasons = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # not JSON, or JSON nested too deep to read (written by hand)
         reasons = None
     if isinstance(reasons, list) and all(
         isinstance(item, list)

@@ -1,11 +1,14 @@
+import re
 from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..datahub.matching import (
     BLOCK_LIMIT,
+    REASON_TEMPLATES,
     ContactIndex,
     decode,
     describe,
@@ -82,6 +85,7 @@ class ContosoLoyaltyMember(models.Model):
     match_reason = fields.Char(
         string="Why",
         compute="_compute_match_reason",
+        search="_search_match_reason",
         help="Why the import linked, proposed or found no contact, in your language.",
     )
     match_reason_data = fields.Char(
@@ -123,6 +127,35 @@ class ContosoLoyaltyMember(models.Model):
         templates = self._match_reason_templates()
         for member in self:
             member.match_reason = describe(decode(member.match_reason_data), templates)
+
+    def _search_match_reason(self, operator, value):
+        """Why contains some words (favourites saved while Why was stored
+        words, and any filter on it): the cards with a reason whose words, in
+        English or in the reader's language, contain them, or whose values
+        (an e-mail, a date, a ContactId) do."""
+        if operator in ("=", "!=") and value is False:
+            return [("match_reason_data", operator, False)]
+        positive = {
+            "ilike": "ilike",
+            "like": "like",
+            "not ilike": "ilike",
+            "not like": "like",
+        }.get(operator)
+        if positive is None or not isinstance(value, str):
+            return NotImplemented
+        needle = value if positive == "like" else value.lower()
+        codes = set()
+        for templates in (REASON_TEMPLATES, self._match_reason_templates()):
+            for code, words in templates.items():
+                # the words without their values' placeholders
+                words = re.sub(r"%\(\w+\)s", "", words).replace("%%", "%")
+                if needle in (words if positive == "like" else words.lower()):
+                    codes.add(code)
+        codes.discard("text")
+        domain = Domain("match_reason_data", positive, value) | Domain.OR(
+            Domain("match_reason_data", "like", f'["{code}",') for code in codes
+        )
+        return ~domain if operator.startswith("not") else domain
 
     @api.model
     def _match_reason_templates(self):

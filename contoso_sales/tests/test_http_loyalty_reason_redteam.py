@@ -8,8 +8,8 @@ import base64
 import json
 
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from ..datahub.matching import REASON_TEMPLATES
 from .datahub_common import CONTACTS, LOYALTY
@@ -87,11 +87,7 @@ class TestHttpLoyaltyReasonRedTeam(ContosoHttpCase):
         )["records"]
 
     def _card_id(self, ref):
-        return (
-            self.env["contoso.loyalty.member"]
-            .search([("loyalty_ref", "=", ref)])
-            .id
-        )
+        return self.env["contoso.loyalty.member"].search([("loyalty_ref", "=", ref)]).id
 
     def _setup_cards(self):
         self.login(self.dana)

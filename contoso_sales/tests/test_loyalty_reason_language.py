@@ -183,3 +183,40 @@ class TestLoyaltyReasonLanguage(DataHubCase):
         ):
             card.sudo().match_reason_data = data
             self.assertEqual(card.match_reason, shown, data)
+
+    def test_why_is_searched_by_its_words_in_either_language_and_its_values(self):
+        self._import("contacts", PEOPLE)
+        self._import("loyalty", MEMBERS, "Loyalty.csv")
+        english = self.env["contoso.loyalty.member"].with_user(self.data_admin)
+        french = english.with_user(self.french_admin).with_context(lang="fr_FR")
+
+        def refs(members, domain):
+            found = members.search(domain + [("loyalty_ref", "like", "LOYID_")])
+            return set(found.mapped("loyalty_ref"))
+
+        # LOYID_1: same name and birth date; LOYID_2: same e-mail, name similar;
+        # LOYID_4: its ContactId given; LOYID_5: unknown ContactId, nobody alike
+        self.assertEqual(
+            refs(english, [("match_reason", "ilike", "birth date")]),
+            {"LOYID_1", "LOYID_5"},
+        )
+        self.assertEqual(
+            refs(french, [("match_reason", "ilike", "naissance")]),
+            {"LOYID_1", "LOYID_5"},
+        )
+        # a value: the e-mail, the ContactId
+        self.assertEqual(
+            refs(english, [("match_reason", "ilike", "JSMITH@example")]), {"LOYID_2"}
+        )
+        self.assertEqual(refs(french, [("match_reason", "ilike", "C9")]), {"LOYID_5"})
+        self.assertEqual(
+            refs(english, [("match_reason", "not ilike", "birth date")]),
+            {"LOYID_2", "LOYID_4"},
+        )
+        self.assertEqual(
+            refs(english, [("match_reason", "!=", False)]),
+            {"LOYID_1", "LOYID_2", "LOYID_4", "LOYID_5"},
+        )
+        # what the list shows is what was found
+        for member in english.search([("match_reason", "ilike", "birth date")]):
+            self.assertIn("birth date", member.match_reason)

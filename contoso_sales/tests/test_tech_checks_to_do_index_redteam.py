@@ -54,9 +54,7 @@ class TestDealsToCheckIndexRedTeam(TechCheckCase):
         # the uninstall drops; and it depends on the addon's own columns, which
         # the uninstall drops too (the lifecycle's leftover check only looks
         # for relations named contoso%)
-        constraint = self.env["ir.model.constraint"].search(
-            [("name", "=", INDEX)]
-        )
+        constraint = self.env["ir.model.constraint"].search([("name", "=", INDEX)])
         self.assertEqual(constraint.type, "i")
         self.assertEqual(constraint.module.name, "contoso_sales")
         self.env.cr.execute(
