@@ -330,13 +330,27 @@ class Consultant(OdooUser):
     @task(1)
     def log_check(self):
         if not ADDON:
-            # a note on a deal he found, Odoo's way of recording a check
-            found = self.vanilla_deals_to_check(limit=40)
-            if found and found["records"]:
+            # a note on a deal he found (its ids only, as the addon's side
+            # finds its deal), Odoo's way of recording a check
+            found = self.call(
+                "crm.lead",
+                "search",
+                [
+                    [
+                        ("type", "=", "opportunity"),
+                        ("stage_id", "=", IDS["check_stage"]),
+                        ("expected_revenue", ">", 20000),
+                        ("user_id", "!=", self.uid),
+                    ]
+                ],
+                "consultant: Tech Check stage list (vanilla)",
+                limit=40,
+            )
+            if found:
                 self.call(
                     "crm.lead",
                     "message_post",
-                    [[self.rng.choice(found["records"])["id"]]],
+                    [[self.rng.choice(found)]],
                     "consultant: log check note (vanilla)",
                     body="Site survey OK.",
                     message_type="comment",
