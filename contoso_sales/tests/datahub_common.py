@@ -2,6 +2,8 @@ import base64
 import csv
 import io
 
+from odoo.tests import new_test_user
+
 from .common import ContosoCase
 
 CONTACTS = (
@@ -54,3 +56,19 @@ class DataHubCase(ContosoCase):
     def _error_rows(self, batch):
         text = base64.b64decode(batch.error_file).decode("utf-8-sig")
         return list(csv.reader(io.StringIO(text)))
+
+
+class FrenchDataHubCase(DataHubCase):
+    """With French installed and a data administrator who works in French."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_and_install_lang("fr_FR")
+        cls.french_admin = new_test_user(
+            cls.env,
+            login="t_french_dana",
+            name="Danièle",
+            lang="fr_FR",
+            groups="base.group_user,contoso_sales.group_data_admin",
+        )

@@ -4,11 +4,11 @@ had written them)."""
 
 import json
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..datahub.matching import REASON_TEMPLATES
 from .common import run_migration
-from .datahub_common import CONTACTS, LOYALTY, DataHubCase
+from .datahub_common import CONTACTS, LOYALTY, FrenchDataHubCase
 
 PEOPLE = (
     CONTACTS
@@ -26,19 +26,7 @@ MEMBERS = (
 
 
 @tagged("post_install", "-at_install")
-class TestLoyaltyReasonLanguage(DataHubCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["res.lang"]._activate_and_install_lang("fr_FR")
-        cls.french_admin = new_test_user(
-            cls.env,
-            login="t_rl_french_dana",
-            name="Danièle",
-            lang="fr_FR",
-            groups="base.group_user,contoso_sales.group_data_admin",
-        )
-
+class TestLoyaltyReasonLanguage(FrenchDataHubCase):
     def _members(self, user):
         members = self.env["contoso.loyalty.member"].with_user(user)
         return {

@@ -7,11 +7,11 @@ import ast
 import json
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..datahub.matching import REASON_TEMPLATES, describe, encode, parse
 from .common import run_migration
-from .datahub_common import CONTACTS, LOYALTY, DataHubCase
+from .datahub_common import CONTACTS, LOYALTY, FrenchDataHubCase
 
 PEOPLE = (
     CONTACTS
@@ -48,18 +48,10 @@ def _is_codes(data):
 
 
 @tagged("post_install", "-at_install")
-class TestLoyaltyReasonRedTeam(DataHubCase):
+class TestLoyaltyReasonRedTeam(FrenchDataHubCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_and_install_lang("fr_FR")
-        cls.french_admin = new_test_user(
-            cls.env,
-            login="t_rr_french_dana",
-            name="Danièle Rr",
-            lang="fr_FR",
-            groups="base.group_user,contoso_sales.group_data_admin",
-        )
         cls.french_sales = cls._french_salesperson("t_rr_sophie")
 
     def _cards(self, user=None):
