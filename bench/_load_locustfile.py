@@ -60,6 +60,13 @@ THINK = (
 # view_specification), crm's alone on vanilla, with the addon's on the addon.
 CARD = IDS["card"]
 FORM = IDS["form"]
+# Vanilla's deals to check (bench_load's vanilla_screens): above $20,000 in
+# the Tech Check stage.
+VANILLA_CHECKS = [
+    ("type", "=", "opportunity"),
+    ("stage_id", "=", IDS.get("check_stage")),
+    ("expected_revenue", ">", 20000),
+]
 PARTNER_LIST = {
     "display_name": {},
     "email": {},
@@ -314,13 +321,7 @@ class Consultant(OdooUser):
         return self.call(
             "crm.lead",
             "web_search_read",
-            [
-                [
-                    ("type", "=", "opportunity"),
-                    ("stage_id", "=", IDS["check_stage"]),
-                    ("expected_revenue", ">", 20000),
-                ]
-            ],
+            [VANILLA_CHECKS],
             "consultant: Tech Check stage list (vanilla)",
             specification=IDS["deal_list_spec"],
             limit=limit,
@@ -335,14 +336,7 @@ class Consultant(OdooUser):
             found = self.call(
                 "crm.lead",
                 "search",
-                [
-                    [
-                        ("type", "=", "opportunity"),
-                        ("stage_id", "=", IDS["check_stage"]),
-                        ("expected_revenue", ">", 20000),
-                        ("user_id", "!=", self.uid),
-                    ]
-                ],
+                [[*VANILLA_CHECKS, ("user_id", "!=", self.uid)]],
                 "consultant: Tech Check stage list (vanilla)",
                 limit=40,
             )
