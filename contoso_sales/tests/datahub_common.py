@@ -72,3 +72,17 @@ class FrenchDataHubCase(DataHubCase):
             lang="fr_FR",
             groups="base.group_user,contoso_sales.group_data_admin",
         )
+
+    def _store_old_words(self, words_by_card):
+        """Cards as 19.0.1.2.0 left them: English words in the match_reason
+        column, no codes ({card: words or None})."""
+        self.env.cr.execute(
+            "ALTER TABLE contoso_loyalty_member "
+            "ADD COLUMN IF NOT EXISTS match_reason varchar"
+        )
+        for card, words in words_by_card.items():
+            self.env.cr.execute(
+                "UPDATE contoso_loyalty_member SET match_reason = %s, "
+                "match_reason_data = NULL WHERE id = %s",
+                [words, card.id],
+            )

@@ -115,22 +115,13 @@ class TestLoyaltyReasonLanguage(FrenchDataHubCase):
         self._import("loyalty", MEMBERS, "Loyalty.csv")
         cards = self._members(self.data_admin)
         # as 19.0.1.2.0 left them: English words in match_reason, no codes
-        self.env.cr.execute(
-            "ALTER TABLE contoso_loyalty_member "
-            "ADD COLUMN IF NOT EXISTS match_reason varchar"
-        )
         old = {
             "LOYID_1": "same e-mail address (zoe@example.com); name 87% similar; "
             "different birth date (1990-01-01 in the loyalty file, 1991-02-02 on "
             "the contact); 2 contacts share this e-mail address",
             "LOYID_2": "ContactId C9 is unknown; checked by phone (100% sure)",
         }
-        for ref, words in old.items():
-            self.env.cr.execute(
-                "UPDATE contoso_loyalty_member SET match_reason = %s, "
-                "match_reason_data = NULL WHERE id = %s",
-                [words, cards[ref].id],
-            )
+        self._store_old_words({cards[ref]: words for ref, words in old.items()})
         run_migration(self.env.cr, "19.0.1.3.0", "19.0.1.2.0")
         self.env.invalidate_all()
         for ref, words in old.items():

@@ -208,21 +208,12 @@ class TestLoyaltyReasonRedTeam(FrenchDataHubCase):
         self._import("contacts", PEOPLE)
         self._import("loyalty", MEMBERS, "Loyalty.csv")
         cards = self._cards()
-        self.env.cr.execute(
-            "ALTER TABLE contoso_loyalty_member "
-            "ADD COLUMN IF NOT EXISTS match_reason varchar"
-        )
         old = {
             "LOYID_R1": OLD_WORDS[0],
             "LOYID_R2": OLD_WORDS[1],
             "LOYID_R3": None,
         }
-        for ref, words in old.items():
-            self.env.cr.execute(
-                "UPDATE contoso_loyalty_member SET match_reason = %s, "
-                "match_reason_data = NULL WHERE id = %s",
-                [words, cards[ref].id],
-            )
+        self._store_old_words({cards[ref]: words for ref, words in old.items()})
         run_migration(self.env.cr, "19.0.1.3.0", "19.0.1.2.0")
         # twice, as a second upgrade does: nothing changes
         run_migration(self.env.cr, "19.0.1.3.0", "19.0.1.3.0")
