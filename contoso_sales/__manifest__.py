@@ -2,7 +2,7 @@
     "name": "Contoso Sales",
     "summary": "Contoso Home Security sales process: deals pipeline, tech checks, "
     "nurturing, customer data hub",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/CRM",
     "author": "Contoso Home Security",
     "website": "https://www.contoso.com",

@@ -43,6 +43,21 @@ REASON_TEMPLATES = {
     "ref_unknown": "ContactId %(ref)s is unknown",
     # a reason stored as words before the codes (kept as it was written)
     "text": "%(text)s",
+    # never stored: Why says it first when a person linked or proposed another
+    # contact than the one the import found (the model's _chosen_by_hand)
+    "hand_other": (
+        "another contact chosen by a person (the reasons below are about "
+        "%(contact)s, found by the import)"
+    ),
+    "hand_other_unreadable": (
+        "another contact chosen by a person (the reasons below are about the "
+        "contact found by the import)"
+    ),
+    "hand_none": "contact chosen by a person (the import found none; its reasons below)",
+    "hand_cleared": (
+        "contact removed by a person (the reasons below are about %(contact)s, "
+        "found by the import)"
+    ),
 }
 
 
@@ -51,15 +66,26 @@ def reason(code, **values):
     return [code, values]
 
 
-def describe(reasons, templates=None):
+# the values that are dates (ISO, as stored), shown in the reader's format
+DATE_VALUES = {"dob_same": ("date",), "dob_different": ("file", "contact")}
+
+
+def describe(reasons, templates=None, format_date=None):
     """The reasons in words, joined: English by default, else in the language
-    of `templates` ({code: words with the same %(name)s values}). A reason
-    these words do not know (a code of a later version, values missing) is
-    shown as its code and values, not dropped."""
+    of `templates` ({code: words with the same %(name)s values}), with the
+    dates given by `format_date` (an ISO date string to the reader's words;
+    as stored without it). A reason these words do not know (a code of a
+    later version, values missing) is shown as its code and values, not
+    dropped."""
     templates = templates or REASON_TEMPLATES
     words = []
     for code, values in reasons:
         try:
+            if format_date and code in DATE_VALUES:
+                values = {
+                    name: format_date(value) if name in DATE_VALUES[code] else value
+                    for name, value in values.items()
+                }
             words.append(templates[code] % values)
         except (KeyError, TypeError, ValueError):
             words.append(f"{code} {json.dumps(values, ensure_ascii=False)}")

@@ -70,11 +70,11 @@ UPSERT = {
         INSERT INTO contoso_loyalty_member AS t (
             loyalty_ref, name, email, email_norm, name_key, birthdate, created_on,
             points, contact_ref, row_hash, partner_id, candidate_partner_id,
-            match_score, match_state, match_reason_data, company_id, create_uid,
-            write_uid, create_date, write_date)
+            match_score, match_state, match_reason_data, match_reason_partner_id,
+            company_id, create_uid, write_uid, create_date, write_date)
         SELECT ref, name, email, email_norm, name_key, birthdate, created_on,
                points, contact_ref, row_hash, partner_id, candidate, score, state,
-               reason, %(company)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+               reason, candidate, %(company)s, %(uid)s, %(uid)s, %(now)s, %(now)s
           FROM contoso_import_loyalty
         ON CONFLICT (company_id, loyalty_ref)
         DO UPDATE SET name = EXCLUDED.name,

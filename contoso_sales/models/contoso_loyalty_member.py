@@ -1,10 +1,12 @@
+import datetime
 import re
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
+from odoo.tools.misc import get_lang
 
 from ..datahub.matching import (
     BLOCK_LIMIT,
@@ -24,6 +26,9 @@ MATCH_STATES = [
     ("rejected", "Rejected"),
     ("none", "No match"),
 ]
+# Why's first reason when a person chose another contact than the import's:
+# computed, never stored (_chosen_by_hand)
+HAND_CODES = ("hand_other", "hand_other_unreadable", "hand_none", "hand_cleared")
 # A person decided these: imports never change them.
 DECIDED = ("confirmed", "rejected")
 
@@ -94,6 +99,15 @@ class ContosoLoyaltyMember(models.Model):
         help="The reasons of the match as the import stored them: codes with "
         "their values, shown in each reader's language by Why.",
     )
+    match_reason_partner_id = fields.Many2one(
+        "res.partner",
+        string="Reasons About",
+        readonly=True,
+        ondelete="set null",
+        help="The contact the import found and its reasons describe (none if "
+        "it found none). When a person links or proposes another contact, Why "
+        "says so before the import's reasons.",
+    )
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
     # No index of its own: the unique index (company_id, loyalty_ref) serves
     # it, and an index more is written for every member an import inserts.
@@ -121,12 +135,48 @@ class ContosoLoyaltyMember(models.Model):
             self.env.cr, self._table, ["company_id", "match_state"], ["contact_ref"]
         )
 
-    @api.depends("match_reason_data")
+    @api.depends(
+        "match_reason_data",
+        "match_reason_partner_id",
+        "partner_id",
+        "candidate_partner_id",
+    )
     @api.depends_context("lang")
     def _compute_match_reason(self):
         templates = self._match_reason_templates()
+        date_format = get_lang(self.env).date_format
+
+        def format_date(value):
+            try:
+                return datetime.date.fromisoformat(value).strftime(date_format)
+            except (TypeError, ValueError):
+                return value  # not an ISO date (words written by hand)
+
         for member in self:
-            member.match_reason = describe(decode(member.match_reason_data), templates)
+            reasons = decode(member.match_reason_data)
+            if reasons and member._chosen_by_hand():
+                reasons = [member._chosen_by_hand_reason(), *reasons]
+            member.match_reason = describe(reasons, templates, format_date)
+
+    def _chosen_by_hand(self):
+        """A person linked or proposed another contact than the one the
+        import's reasons are about."""
+        self.ensure_one()
+        shown = self.partner_id or self.candidate_partner_id
+        return shown != self.match_reason_partner_id
+
+    def _chosen_by_hand_reason(self):
+        """Why's first reason on a card `_chosen_by_hand`."""
+        about = self.match_reason_partner_id
+        if not about:
+            return reason("hand_none")
+        try:
+            name = about.display_name
+        except AccessError:
+            return reason("hand_other_unreadable")
+        if not (self.partner_id or self.candidate_partner_id):
+            return reason("hand_cleared", contact=name)
+        return reason("hand_other", contact=name)
 
     def _search_match_reason(self, operator, value):
         """Why contains some words (favourites saved while Why was stored
@@ -153,9 +203,51 @@ class ContosoLoyaltyMember(models.Model):
                     codes.add(code)
         codes.discard("text")
         domain = Domain("match_reason_data", positive, value) | Domain.OR(
-            Domain("match_reason_data", "like", f'["{code}",') for code in codes
+            Domain("match_reason_data", "like", f'["{code}",')
+            for code in codes - set(HAND_CODES)
         )
+        iso = self._reason_iso_date(value)
+        if iso:
+            # a date as the reader writes it: the values hold it in ISO
+            domain |= Domain("match_reason_data", "like", iso)
+        if codes & set(HAND_CODES):
+            domain |= Domain("id", "in", self._ids_chosen_by_hand())
         return ~domain if operator.startswith("not") else domain
+
+    @api.model
+    def _reason_iso_date(self, value):
+        """`value` read as a date in the reader's format, in ISO (as the
+        reasons store dates); None if it is not one."""
+        try:
+            return (
+                datetime.datetime.strptime(value.strip(), get_lang(self.env).date_format)
+                .date()
+                .isoformat()
+            )
+        except ValueError:
+            return None
+
+    @api.model
+    def _ids_chosen_by_hand(self):
+        """The cards a person linked or proposed another contact on than the
+        one the import's reasons are about (`_chosen_by_hand`)."""
+        self.flush_model(
+            [
+                "match_reason_data",
+                "match_reason_partner_id",
+                "partner_id",
+                "candidate_partner_id",
+            ]
+        )
+        self.env.cr.execute(
+            """
+            SELECT id FROM contoso_loyalty_member
+             WHERE match_reason_data IS NOT NULL AND match_reason_data != ''
+               AND match_reason_partner_id
+                   IS DISTINCT FROM COALESCE(partner_id, candidate_partner_id)
+            """
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _match_reason_templates(self):
@@ -183,6 +275,24 @@ class ContosoLoyaltyMember(models.Model):
             "ref_given": self.env._("ContactId %(ref)s given in the loyalty file"),
             "ref_unknown": self.env._("ContactId %(ref)s is unknown"),
             "text": "%(text)s",
+            # not stored: said by Why when a person chose another contact
+            # (_chosen_by_hand)
+            "hand_other": self.env._(
+                "another contact chosen by a person (the reasons below are "
+                "about %(contact)s, found by the import)"
+            ),
+            "hand_other_unreadable": self.env._(
+                "another contact chosen by a person (the reasons below are "
+                "about the contact found by the import)"
+            ),
+            "hand_none": self.env._(
+                "contact chosen by a person (the import found none; its "
+                "reasons below)"
+            ),
+            "hand_cleared": self.env._(
+                "contact removed by a person (the reasons below are about "
+                "%(contact)s, found by the import)"
+            ),
         }
 
     @api.model
@@ -225,7 +335,8 @@ class ContosoLoyaltyMember(models.Model):
             UPDATE contoso_loyalty_member m
                SET partner_id = u.partner_id, candidate_partner_id = u.candidate,
                    match_score = u.score, match_state = u.state,
-                   match_reason_data = u.reason
+                   match_reason_data = u.reason,
+                   match_reason_partner_id = u.candidate
               FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::varchar[],
                           %s::varchar[])
                    AS u(id, partner_id, candidate, score, state, reason)
