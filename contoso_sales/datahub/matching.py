@@ -53,7 +53,9 @@ REASON_TEMPLATES = {
         "another contact chosen by a person (the reasons below are about the "
         "contact found by the import)"
     ),
-    "hand_none": "contact chosen by a person (the import found none; its reasons below)",
+    "hand_none": (
+        "contact chosen by a person (the import found none, its reasons below)"
+    ),
     "hand_cleared": (
         "contact removed by a person (the reasons below are about %(contact)s, "
         "found by the import)"

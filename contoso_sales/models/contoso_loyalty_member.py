@@ -220,7 +220,9 @@ class ContosoLoyaltyMember(models.Model):
         reasons store dates); None if it is not one."""
         try:
             return (
-                datetime.datetime.strptime(value.strip(), get_lang(self.env).date_format)
+                datetime.datetime.strptime(
+                    value.strip(), get_lang(self.env).date_format
+                )
                 .date()
                 .isoformat()
             )
@@ -286,8 +288,7 @@ class ContosoLoyaltyMember(models.Model):
                 "about the contact found by the import)"
             ),
             "hand_none": self.env._(
-                "contact chosen by a person (the import found none; its "
-                "reasons below)"
+                "contact chosen by a person (the import found none, its reasons below)"
             ),
             "hand_cleared": self.env._(
                 "contact removed by a person (the reasons below are about "

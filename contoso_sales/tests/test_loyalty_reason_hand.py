@@ -6,8 +6,8 @@ on describing the import's contact as if it were the one shown)."""
 from odoo.tests import tagged
 
 from .common import run_migration
-from .test_loyalty_reason_language import MEMBERS, PEOPLE
 from .datahub_common import FrenchDataHubCase
+from .test_loyalty_reason_language import MEMBERS, PEOPLE
 
 
 @tagged("post_install", "-at_install")
@@ -30,7 +30,8 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
             .with_context(lang=user.lang)
         )
         return {
-            m.loyalty_ref: m for m in members.search([("loyalty_ref", "like", "LOYID_")])
+            m.loyalty_ref: m
+            for m in members.search([("loyalty_ref", "like", "LOYID_")])
         }
 
     def _why(self, user, ref):
@@ -46,9 +47,12 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
         return set(found.mapped("loyalty_ref"))
 
     def test_dates_are_read_in_the_readers_format_and_searched_so(self):
-        self.assertIn("same birth date (05/06/1980)", self._why(self.data_admin, "LOYID_1"))
         self.assertIn(
-            "même date de naissance (06/05/1980)", self._why(self.french_admin, "LOYID_1")
+            "same birth date (05/06/1980)", self._why(self.data_admin, "LOYID_1")
+        )
+        self.assertIn(
+            "même date de naissance (06/05/1980)",
+            self._why(self.french_admin, "LOYID_1"),
         )
         # a date as each reader writes it finds the card, and ISO still does
         self.assertEqual(
@@ -101,7 +105,9 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
             {"LOYID_1"},
         )
         self.assertEqual(
-            self._refs(self.french_admin, [("match_reason", "ilike", "par une personne")]),
+            self._refs(
+                self.french_admin, [("match_reason", "ilike", "par une personne")]
+            ),
             {"LOYID_1"},
         )
         self.assertNotIn(
@@ -119,7 +125,7 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
         card.partner_id = self.smith
         self.assertEqual(
             self._why(self.data_admin, "LOYID_5").split("; ")[0],
-            "contact chosen by a person (the import found none; its reasons below)",
+            "contact chosen by a person (the import found none, its reasons below)",
         )
 
     def test_a_person_removing_the_proposed_contact(self):
