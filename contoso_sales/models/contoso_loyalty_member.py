@@ -1,12 +1,14 @@
+import contextlib
 import datetime
 import re
 from collections import defaultdict
 
+import babel.dates
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
-from odoo.tools.misc import get_lang
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..datahub.matching import (
     BLOCK_LIMIT,
@@ -144,13 +146,16 @@ class ContosoLoyaltyMember(models.Model):
     @api.depends_context("lang")
     def _compute_match_reason(self):
         templates = self._match_reason_templates()
-        date_format = get_lang(self.env).date_format
+        # as the web client shows a date (its medium format: "Jan 17, 1953",
+        # « 17 janv. 1953 »), the reasons' dates too
+        locale = babel_locale_parse(get_lang(self.env).code)
 
         def format_date(value):
             try:
-                return datetime.date.fromisoformat(value).strftime(date_format)
+                day = datetime.date.fromisoformat(value)
             except (TypeError, ValueError):
                 return value  # not an ISO date (words written by hand)
+            return babel.dates.format_date(day, format="medium", locale=locale)
 
         for member in self:
             reasons = decode(member.match_reason_data)
@@ -208,7 +213,8 @@ class ContosoLoyaltyMember(models.Model):
         )
         iso = self._reason_iso_date(value)
         if iso:
-            # a date as the reader writes it: the values hold it in ISO
+            # a date as the reader writes or reads it: the values hold it in
+            # ISO (a part of one too: "janv. 1953" finds 1953-01-..)
             domain |= Domain("match_reason_data", "like", iso)
         if codes & set(HAND_CODES):
             domain |= Domain("id", "in", self._ids_chosen_by_hand())
@@ -216,18 +222,38 @@ class ContosoLoyaltyMember(models.Model):
 
     @api.model
     def _reason_iso_date(self, value):
-        """`value` read as a date in the reader's format, in ISO (as the
-        reasons store dates); None if it is not one."""
-        try:
-            return (
-                datetime.datetime.strptime(
-                    value.strip(), get_lang(self.env).date_format
-                )
-                .date()
-                .isoformat()
-            )
-        except ValueError:
+        """`value` read as a date, or a part of one, as the reader writes it
+        (his language's date format: 17/01/1953) or reads it in Why (its
+        medium format: « 17 janv. 1953 », "Jan 17, 1953", "janv. 1953"): the
+        same date or part in ISO, as the reasons store dates ("1953-01-17",
+        "1953-01-", "-01-17\""); None if it is none."""
+        lang = get_lang(self.env)
+        text = value.strip()
+        with contextlib.suppress(ValueError):  # not in the date format: words?
+            return datetime.datetime.strptime(text, lang.date_format).date().isoformat()
+        months = {}
+        locale = babel_locale_parse(lang.code)
+        for width in ("abbreviated", "wide"):
+            for number, name in locale.months["format"][width].items():
+                months[name.lower().rstrip(".")] = number
+        month = year = day = None
+        for word in re.findall(r"[^\W\d_]+\.?|\d+", text.lower()):
+            if word.isdigit():
+                if len(word) == 4:
+                    year = word
+                elif len(word) <= 2 and 1 <= int(word) <= 31:
+                    day = f"{int(word):02d}"
+                else:
+                    return None
+            elif word.rstrip(".") in months:
+                month = f"{months[word.rstrip('.')]:02d}"
+            else:
+                return None  # other words: not a date
+        if not month:
             return None
+        if year:
+            return f"{year}-{month}-{day}" if day else f"{year}-{month}-"
+        return f'-{month}-{day}"' if day else f"-{month}-"
 
     @api.model
     def _ids_chosen_by_hand(self):

@@ -50,7 +50,7 @@ class TestLoyaltyMatching(DataHubCase):
         self.assertEqual(
             self.members["LOYID_1"].match_reason,
             "same name (ignoring accents, case and word order); same birth date "
-            "(05/06/1980)",
+            "(May 6, 1980)",
         )
         self.assertEqual(
             self.members["LOYID_4"].match_reason,

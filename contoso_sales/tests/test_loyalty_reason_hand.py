@@ -48,13 +48,36 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
 
     def test_dates_are_read_in_the_readers_format_and_searched_so(self):
         self.assertIn(
-            "same birth date (05/06/1980)", self._why(self.data_admin, "LOYID_1")
+            "same birth date (May 6, 1980)", self._why(self.data_admin, "LOYID_1")
         )
         self.assertIn(
-            "même date de naissance (06/05/1980)",
+            "même date de naissance (6 mai 1980)",
             self._why(self.french_admin, "LOYID_1"),
         )
-        # a date as each reader writes it finds the card, and ISO still does
+        # a date as each reader writes it or reads it in Why finds the card,
+        # whole or in part, and ISO still does
+        for user, needle in (
+            (self.french_admin, "6 mai 1980"),
+            (self.french_admin, "MAI 1980"),
+            (self.data_admin, "May 6, 1980"),
+            (self.data_admin, "may 6"),
+        ):
+            self.assertEqual(
+                self._refs(user, [("match_reason", "ilike", needle)]),
+                {"LOYID_1"},
+                needle,
+            )
+            self.assertNotIn(
+                "LOYID_1",
+                self._refs(user, [("match_reason", "not ilike", needle)]),
+                needle,
+            )
+        # another month, or words that are not a date, find nothing
+        for needle in ("June 1980", "mai 1981", "6 mayo 1980"):
+            self.assertFalse(
+                self._refs(self.french_admin, [("match_reason", "ilike", needle)]),
+                needle,
+            )
         self.assertEqual(
             self._refs(self.french_admin, [("match_reason", "ilike", "06/05/1980")]),
             {"LOYID_1"},
@@ -92,7 +115,7 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
             "Zoé Dupont, found by the import)",
         )
         # the import's reasons follow, unchanged
-        self.assertIn("same birth date (05/06/1980)", english)
+        self.assertIn("same birth date (May 6, 1980)", english)
         french = self._why(self.french_admin, "LOYID_1")
         self.assertEqual(
             french.split("; ")[0],

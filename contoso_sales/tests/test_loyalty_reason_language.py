@@ -49,12 +49,12 @@ class TestLoyaltyReasonLanguage(FrenchDataHubCase):
         self.assertEqual(
             english["LOYID_1"],
             "same name (ignoring accents, case and word order); same birth date "
-            "(05/06/1980)",
+            "(May 6, 1980)",
         )
         self.assertEqual(
             french["LOYID_1"],
             "même nom (sans tenir compte des accents, de la casse ni de l'ordre des "
-            "mots); même date de naissance (06/05/1980)",
+            "mots); même date de naissance (6 mai 1980)",
         )
         self.assertEqual(
             english["LOYID_2"].split("; ")[0],
@@ -128,16 +128,16 @@ class TestLoyaltyReasonLanguage(FrenchDataHubCase):
         self.assertEqual(
             cards["LOYID_1"].match_reason,
             old["LOYID_1"]
-            .replace("1990-01-01", "01/01/1990")
-            .replace("1991-02-02", "02/02/1991"),
+            .replace("1990-01-01", "Jan 1, 1990")
+            .replace("1991-02-02", "Feb 2, 1991"),
         )
         self.assertEqual(cards["LOYID_2"].match_reason, old["LOYID_2"])
         french = self._members(self.french_admin)
         self.assertEqual(
             french["LOYID_1"].match_reason,
             "même adresse e-mail (zoe@example.com); nom similaire à 87 %; date de "
-            "naissance différente (01/01/1990 dans le fichier de fidélité, "
-            "02/02/1991 sur le contact); 2 contacts partagent cette adresse e-mail",
+            "naissance différente (1 janv. 1990 dans le fichier de fidélité, "
+            "2 févr. 1991 sur le contact); 2 contacts partagent cette adresse e-mail",
         )
         # the words no template reads stay as they were written
         self.assertEqual(

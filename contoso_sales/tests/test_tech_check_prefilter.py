@@ -3,8 +3,8 @@
 (`_tech_check_pending`) keeps, and no deal it cannot keep: a salesperson's
 every write skips the threshold's computation for the others."""
 
-from odoo.tests import tagged
 from odoo.exceptions import UserError
+from odoo.tests import tagged
 
 from .common import ContosoCase
 
@@ -65,8 +65,6 @@ class TestTechCheckPrefilter(ContosoCase):
         # The write's rule works from the first look: a pending deal may not
         # leave for a team without checks, a deal below the threshold may.
         with self.assertRaisesRegex(UserError, "needs a tech check"):
-            self.above.with_user(self.salesperson).write(
-                {"team_id": self.no_checks.id}
-            )
+            self.above.with_user(self.salesperson).write({"team_id": self.no_checks.id})
         self.below.with_user(self.salesperson).write({"team_id": self.no_checks.id})
         self.assertEqual(self.below.team_id, self.no_checks)
