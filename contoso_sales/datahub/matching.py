@@ -46,19 +46,13 @@ REASON_TEMPLATES = {
     # never stored: Why says it first when a person linked or proposed another
     # contact than the one the import found (the model's _chosen_by_hand)
     "hand_other": (
-        "another contact chosen by a person (the reasons below are about "
-        "%(contact)s, found by the import)"
-    ),
-    "hand_other_unreadable": (
         "another contact chosen by a person (the reasons below are about the "
-        "contact found by the import)"
+        "contact the import found: Reasons About)"
     ),
-    "hand_none": (
-        "contact chosen by a person (the import found none, its reasons below)"
-    ),
+    "hand_none": "contact chosen by a person (the reasons below are the import's)",
     "hand_cleared": (
-        "contact removed by a person (the reasons below are about %(contact)s, "
-        "found by the import)"
+        "contact removed by a person (the reasons below are about the contact "
+        "the import found: Reasons About)"
     ),
 }
 

@@ -30,7 +30,23 @@ MATCH_STATES = [
 ]
 # Why's first reason when a person chose another contact than the import's:
 # computed, never stored (_chosen_by_hand)
-HAND_CODES = ("hand_other", "hand_other_unreadable", "hand_none", "hand_cleared")
+HAND_CODES = ("hand_other", "hand_none", "hand_cleared")
+
+
+def _hand_code(shown, about):
+    """Why's first reason (HAND_CODES) for a card showing contact `shown`
+    whose reasons are about contact `about` (ids or None), or None. The
+    import's contact deleted since reads as the import's reasons, without
+    saying whom they were about."""
+    if shown == about or not (shown or about):
+        return None
+    if not about:
+        return "hand_none"
+    if not shown:
+        return "hand_cleared"
+    return "hand_other"
+
+
 # A person decided these: imports never change them.
 DECIDED = ("confirmed", "rejected")
 
@@ -106,6 +122,9 @@ class ContosoLoyaltyMember(models.Model):
         string="Reasons About",
         readonly=True,
         ondelete="set null",
+        # the import's SQL writes it, with a contact of the card's company or
+        # a shared one; a person never does (_check_reasons_about_vals)
+        check_company=True,
         help="The contact the import found and its reasons describe (none if "
         "it found none). When a person links or proposes another contact, Why "
         "says so before the import's reasons.",
@@ -129,6 +148,29 @@ class ContosoLoyaltyMember(models.Model):
     _match_open_idx = models.Index(
         "(match_state) WHERE match_state IN ('review', 'none')"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_reasons_about_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_reasons_about_vals(vals)
+        return super().write(vals)
+
+    def _check_reasons_about_vals(self, vals):
+        """Reasons About is what the import found: the import and its
+        migration set it (in SQL), a person never does, or Why would say a
+        person chose another contact than one the import never proposed."""
+        if "match_reason_partner_id" in vals and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Reasons About is the contact the import found: only an "
+                    "import sets it. To link another contact, set Proposed "
+                    "Contact and confirm it."
+                )
+            )
 
     def init(self):
         # Databases installed before keep the indexes Odoo made for these
@@ -159,29 +201,20 @@ class ContosoLoyaltyMember(models.Model):
 
         for member in self:
             reasons = decode(member.match_reason_data)
-            if reasons and member._chosen_by_hand():
-                reasons = [member._chosen_by_hand_reason(), *reasons]
+            hand = reasons and member._chosen_by_hand()
+            if hand:
+                reasons = [reason(hand), *reasons]
             member.match_reason = describe(reasons, templates, format_date)
 
     def _chosen_by_hand(self):
-        """A person linked or proposed another contact than the one the
-        import's reasons are about."""
+        """What a person did if he linked, proposed or removed another contact
+        than the one the import's reasons are about: Why's first reason
+        (HAND_CODES), else None. Read from the card's own fields only (which
+        contacts, not their names), so Why is the same for every reader."""
         self.ensure_one()
         shown = self.partner_id or self.candidate_partner_id
-        return shown != self.match_reason_partner_id
-
-    def _chosen_by_hand_reason(self):
-        """Why's first reason on a card `_chosen_by_hand`."""
         about = self.match_reason_partner_id
-        if not about:
-            return reason("hand_none")
-        try:
-            name = about.display_name
-        except AccessError:
-            return reason("hand_other_unreadable")
-        if not (self.partner_id or self.candidate_partner_id):
-            return reason("hand_cleared", contact=name)
-        return reason("hand_other", contact=name)
+        return _hand_code(shown.id, about.id)
 
     def _search_match_reason(self, operator, value):
         """Why contains some words (favourites saved while Why was stored
@@ -217,7 +250,7 @@ class ContosoLoyaltyMember(models.Model):
             # ISO (a part of one too: "janv. 1953" finds 1953-01-..)
             domain |= Domain("match_reason_data", "like", iso)
         if codes & set(HAND_CODES):
-            domain |= Domain("id", "in", self._ids_chosen_by_hand())
+            domain |= Domain("id", "in", self._ids_chosen_by_hand(codes))
         return ~domain if operator.startswith("not") else domain
 
     @api.model
@@ -256,9 +289,10 @@ class ContosoLoyaltyMember(models.Model):
         return f'-{month}-{day}"' if day else f"-{month}-"
 
     @api.model
-    def _ids_chosen_by_hand(self):
-        """The cards a person linked or proposed another contact on than the
-        one the import's reasons are about (`_chosen_by_hand`)."""
+    def _ids_chosen_by_hand(self, codes):
+        """The cards whose Why starts with one of these HAND_CODES
+        (`_chosen_by_hand`), of every company: the search's domain adds the
+        reader's record rules."""
         self.flush_model(
             [
                 "match_reason_data",
@@ -269,13 +303,20 @@ class ContosoLoyaltyMember(models.Model):
         )
         self.env.cr.execute(
             """
-            SELECT id FROM contoso_loyalty_member
+            SELECT id, COALESCE(partner_id, candidate_partner_id),
+                   match_reason_partner_id, match_reason_data
+              FROM contoso_loyalty_member
              WHERE match_reason_data IS NOT NULL AND match_reason_data != ''
                AND match_reason_partner_id
                    IS DISTINCT FROM COALESCE(partner_id, candidate_partner_id)
             """
         )
-        return [row[0] for row in self.env.cr.fetchall()]
+        # Why says nothing on a card whose reasons are empty (decode)
+        return [
+            card_id
+            for card_id, shown, about, data in self.env.cr.fetchall()
+            if _hand_code(shown, about) in codes and decode(data)
+        ]
 
     @api.model
     def _match_reason_templates(self):
@@ -306,19 +347,15 @@ class ContosoLoyaltyMember(models.Model):
             # not stored: said by Why when a person chose another contact
             # (_chosen_by_hand)
             "hand_other": self.env._(
-                "another contact chosen by a person (the reasons below are "
-                "about %(contact)s, found by the import)"
-            ),
-            "hand_other_unreadable": self.env._(
-                "another contact chosen by a person (the reasons below are "
-                "about the contact found by the import)"
+                "another contact chosen by a person (the reasons below are about "
+                "the contact the import found: Reasons About)"
             ),
             "hand_none": self.env._(
-                "contact chosen by a person (the import found none, its reasons below)"
+                "contact chosen by a person (the reasons below are the import's)"
             ),
             "hand_cleared": self.env._(
-                "contact removed by a person (the reasons below are about "
-                "%(contact)s, found by the import)"
+                "contact removed by a person (the reasons below are about the "
+                "contact the import found: Reasons About)"
             ),
         }
 

@@ -3,6 +3,7 @@ the dates in his own format, and first, when a person linked or proposed
 another contact than the one the import found, that he did (the reasons went
 on describing the import's contact as if it were the one shown)."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import run_migration
@@ -112,15 +113,16 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
         self.assertEqual(
             english.split("; ")[0],
             "another contact chosen by a person (the reasons below are about "
-            "Zoé Dupont, found by the import)",
+            "the contact the import found: Reasons About)",
         )
+        self.assertEqual(card.match_reason_partner_id, self.zoe)
         # the import's reasons follow, unchanged
         self.assertIn("same birth date (May 6, 1980)", english)
         french = self._why(self.french_admin, "LOYID_1")
         self.assertEqual(
             french.split("; ")[0],
             "autre contact choisi par une personne (les raisons ci-dessous "
-            "concernent Zoé Dupont, trouvé par l'import)",
+            "concernent le contact trouvé par l'import : Raisons concernant)",
         )
         # searched by these words, in either language
         self.assertEqual(
@@ -148,7 +150,7 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
         card.partner_id = self.smith
         self.assertEqual(
             self._why(self.data_admin, "LOYID_5").split("; ")[0],
-            "contact chosen by a person (the import found none, its reasons below)",
+            "contact chosen by a person (the reasons below are the import's)",
         )
 
     def test_a_person_removing_the_proposed_contact(self):
@@ -159,8 +161,36 @@ class TestLoyaltyReasonAfterThePerson(FrenchDataHubCase):
         card.candidate_partner_id = False
         self.assertEqual(
             self._why(self.data_admin, "LOYID_1").split("; ")[0],
-            "contact removed by a person (the reasons below are about Zoé Dupont, "
-            "found by the import)",
+            "contact removed by a person (the reasons below are about the contact "
+            "the import found: Reasons About)",
+        )
+        # searched by its own words, which the other cards do not say
+        self.assertEqual(
+            self._refs(self.data_admin, [("match_reason", "ilike", "removed")]),
+            {"LOYID_1"},
+        )
+
+    def test_nobody_but_an_import_sets_what_the_reasons_are_about(self):
+        card = self.cards["LOYID_1"]
+        for user in (self.data_admin, self.french_admin):
+            with self.assertRaises(AccessError):
+                card.with_user(user).write({"match_reason_partner_id": self.ann.id})
+            with self.assertRaises(AccessError):
+                card.with_user(user).write({"match_reason_partner_id": False})
+        self.assertEqual(card.match_reason_partner_id, self.zoe)
+        self.assertTrue(card.match_reason.startswith("same name"))
+
+    def test_the_imports_contact_deleted_reads_as_the_imports_reasons(self):
+        card = self.cards["LOYID_1"]
+        card.write({"partner_id": False, "candidate_partner_id": self.ann.id})
+        card.action_confirm_match()
+        self.zoe.unlink()
+        card.invalidate_recordset()
+        self.assertFalse(card.match_reason_partner_id)
+        # who the reasons were about is gone; Why does not say "found none"
+        self.assertEqual(
+            card.match_reason.split("; ")[0],
+            "contact chosen by a person (the reasons below are the import's)",
         )
 
     def test_a_card_matched_again_describes_its_new_contact(self):
