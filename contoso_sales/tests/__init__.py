@@ -51,6 +51,7 @@ from . import (
     test_invoice_block,
     test_kanban_fields_redteam,
     test_loyalty_reason_hand,
+    test_loyalty_reason_hand_redteam,
     test_loyalty_reason_language,
     test_loyalty_reason_redteam,
     test_mark_done_redteam,
