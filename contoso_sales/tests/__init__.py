@@ -42,6 +42,7 @@ from . import (
     test_http_invoice_block,
     test_http_kanban_fields_redteam,
     test_http_loyalty_company_redteam,
+    test_http_loyalty_reason_hand_redteam,
     test_http_loyalty_reason_redteam,
     test_http_mark_done_redteam,
     test_http_portal_attack,
