@@ -1,4 +1,3 @@
-import contextlib
 import datetime
 import re
 from collections import defaultdict
@@ -244,49 +243,59 @@ class ContosoLoyaltyMember(models.Model):
             Domain("match_reason_data", "like", f'["{code}",')
             for code in codes - set(HAND_CODES)
         )
-        iso = self._reason_iso_date(value)
-        if iso:
-            # a date as the reader writes or reads it: the values hold it in
-            # ISO (a part of one too: "janv. 1953" finds 1953-01-..)
-            domain |= Domain("match_reason_data", "like", iso)
+        by_date = self._ids_by_date_shown(value)
+        if by_date is not None:
+            # a date, or a part of one, as the reader reads it in Why
+            domain |= Domain("id", "in", by_date)
         if codes & set(HAND_CODES):
             domain |= Domain("id", "in", self._ids_chosen_by_hand(codes))
         return ~domain if operator.startswith("not") else domain
 
     @api.model
-    def _reason_iso_date(self, value):
-        """`value` read as a date, or a part of one, as the reader writes it
-        (his language's date format: 17/01/1953) or reads it in Why (its
-        medium format: « 17 janv. 1953 », "Jan 17, 1953", "janv. 1953"): the
-        same date or part in ISO, as the reasons store dates ("1953-01-17",
-        "1953-01-", "-01-17\""); None if it is none."""
-        lang = get_lang(self.env)
-        text = value.strip()
-        with contextlib.suppress(ValueError):  # not in the date format: words?
-            return datetime.datetime.strptime(text, lang.date_format).date().isoformat()
-        months = {}
-        locale = babel_locale_parse(lang.code)
-        for width in ("abbreviated", "wide"):
-            for number, name in locale.months["format"][width].items():
-                months[name.lower().rstrip(".")] = number
-        month = year = day = None
-        for word in re.findall(r"[^\W\d_]+\.?|\d+", text.lower()):
-            if word.isdigit():
-                if len(word) == 4:
-                    year = word
-                elif len(word) <= 2 and 1 <= int(word) <= 31:
-                    day = f"{int(word):02d}"
-                else:
-                    return None
-            elif word.rstrip(".") in months:
-                month = f"{months[word.rstrip('.')]:02d}"
-            else:
-                return None  # other words: not a date
-        if not month:
+    def _ids_by_date_shown(self, value):
+        """The cards whose reasons show a date, as the reader reads it (the
+        medium format: « 17 janv. 1953 », "Jan 17, 1953"), containing
+        `value` ("janv. 1953", "Jan 17"); None if `value` names no month of
+        the reader's language (digits alone are found in the stored ISO
+        dates)."""
+        locale = babel_locale_parse(get_lang(self.env).code)
+        months = {
+            name.lower().rstrip(".")
+            for width in ("abbreviated", "wide")
+            for name in locale.months["format"][width].values()
+        }
+        needle = value.strip().lower()
+        if not any(word in months for word in re.findall(r"[^\W\d_]+", needle)):
             return None
-        if year:
-            return f"{year}-{month}-{day}" if day else f"{year}-{month}-"
-        return f'-{month}-{day}"' if day else f"-{month}-"
+        self.flush_model(["match_reason_data"])
+        self.env.cr.execute(
+            r"""
+            SELECT DISTINCT d[1] FROM contoso_loyalty_member,
+                   regexp_matches(match_reason_data, '"(\d{4}-\d{2}-\d{2})"', 'g') d
+            """
+        )
+        dates = []
+        for (iso,) in self.env.cr.fetchall():
+            try:
+                day = datetime.date.fromisoformat(iso)
+            except ValueError:
+                continue
+            shown = babel.dates.format_date(day, format="medium", locale=locale)
+            if needle in shown.lower():
+                dates.append(iso)
+        if not dates:
+            return []
+        self.env.cr.execute(
+            r"""
+            SELECT id FROM contoso_loyalty_member m
+             WHERE EXISTS (
+                   SELECT 1 FROM regexp_matches(
+                       m.match_reason_data, '"(\d{4}-\d{2}-\d{2})"', 'g') d
+                    WHERE d[1] = ANY(%s))
+            """,
+            [dates],
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _ids_chosen_by_hand(self, codes):

@@ -135,11 +135,11 @@ class TestHttpLoyaltyReasonHandRedTeam(ContosoHttpCase):
         self.assertTrue(
             english["LOYID_1"].startswith(
                 "another contact chosen by a person (the reasons below are about "
-                "Zoé Dupont, found by the import); "
+                "the contact the import found: Reasons About); "
             ),
             english,
         )
-        self.assertIn("(05/06/1980)", english["LOYID_1"])
+        self.assertIn("(May 6, 1980)", english["LOYID_1"])
         self.login(self.maria)
         french = {
             r["loyalty_ref"]: r["match_reason"] for r in self._list("fr_FR")["records"]
@@ -147,11 +147,11 @@ class TestHttpLoyaltyReasonHandRedTeam(ContosoHttpCase):
         self.assertTrue(
             french["LOYID_2"].startswith(
                 "contact retiré par une personne (les raisons ci-dessous concernent "
-                "John Smith, trouvé par l'import); "
+                "le contact trouvé par l'import : Raisons concernant); "
             ),
             french,
         )
-        self.assertIn("(06/05/1980)", french["LOYID_1"])
+        self.assertIn("(6 mai 1980)", french["LOYID_1"])
 
     def test_the_french_list_filtered_on_a_person_is_what_is_shown(self):
         # held: the words every hand reason shares
@@ -205,15 +205,19 @@ class TestHttpLoyaltyReasonHandRedTeam(ContosoHttpCase):
             r["loyalty_ref"]: r["match_reason"] for r in self._list("en_US")["records"]
         }["LOYID_1"]
         self.assertNotIn("the import found none", why, reply)
+        # refused (AccessError, since f839ceb): Why reads as before
+        self.assertIn("error", reply, reply)
+        self.assertTrue(why.startswith("another contact chosen by a person"), why)
 
     # -- another company ------------------------------------------------------
 
-    def test_the_form_does_not_name_what_why_keeps_unreadable(self):
+    def test_the_form_of_a_card_whose_imports_contact_she_cannot_read(self):
         # Zoé, the contact the import found, moved to company B. Dora, data
-        # admin of company A only, opens the card: Why hides the name ("the
-        # contact found by the import"), and the field Reasons About, next
-        # to it in the same form, shows "Zoé Dupont" (read as superuser, as
-        # every many2one's name).
+        # admin of company A only, opens the card. Found on d820455: Why hid
+        # the name while the field Reasons About, next to it, showed it. Why
+        # names nobody since f839ceb; the field shows the name as every
+        # many2one of Odoo does (Contact and Proposed Contact too), and she
+        # cannot open that contact.
         card_1, _card_2 = self._setup_hand_cards()
         company_b = self.env["res.company"].create({"name": "Contoso HR B"})
         zoe = self.env["res.partner"].browse(
@@ -236,8 +240,17 @@ class TestHttpLoyaltyReasonHandRedTeam(ContosoHttpCase):
         self.assertTrue(
             form["match_reason"].startswith(
                 "another contact chosen by a person (the reasons below are about "
-                "the contact found by the import)"
+                "the contact the import found: Reasons About)"
             ),
             form,
         )
-        self.assertNotIn("Zoé", str(form))
+        self.assertNotIn("Zoé", form["match_reason"])
+        self.assertEqual(form["match_reason_partner_id"]["id"], zoe.id)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as caught:
+            self.call_kw(
+                "res.partner",
+                "web_read",
+                [[zoe.id]],
+                {"specification": {"name": {}}},
+            )
+        self.assertIn("AccessError", str(caught.exception))
