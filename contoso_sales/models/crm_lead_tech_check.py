@@ -390,38 +390,6 @@ class CrmLead(models.Model):
             )
         )
 
-    def _tech_check_maybe_pending(self):
-        """The deals among these that `_tech_check_pending` may keep, in one
-        query, without computing anything: those of a team with tech checks
-        whose amount reaches their company's threshold, and those without a
-        company (judged against the strictest threshold). A superset: the
-        others cannot be pending. Saves a salesperson's every write the
-        threshold's computation (its company and user reads), as most deals
-        are below it."""
-        saved = [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
-        if not saved:
-            return self
-        self.flush_model(["team_id", "company_id", "expected_revenue"])
-        self.env["crm.team"].flush_model(["contoso_tech_check"])
-        self.env["res.company"].flush_model(["contoso_tech_check_threshold"])
-        self.env.cr.execute(
-            """
-            SELECT l.id
-              FROM crm_lead l
-              JOIN crm_team t ON t.id = l.team_id AND t.contoso_tech_check
-         LEFT JOIN res_company c ON c.id = l.company_id
-             WHERE l.id = ANY(%s)
-               AND (l.company_id IS NULL
-                    OR l.expected_revenue >= c.contoso_tech_check_threshold)
-            """,
-            [saved],
-        )
-        kept = {row[0] for row in self.env.cr.fetchall()}
-        # new records (not in the database) are left to the full test
-        return self.filtered(
-            lambda lead: lead.id in kept or not isinstance(lead.id, int)
-        )
-
     def _tech_check_blocked(self):
         """Deals sitting where they may not be without a cleared tech check."""
         return self.filtered(
@@ -585,7 +553,7 @@ class CrmLead(models.Model):
         pending = (
             self.browse()
             if self.env.su or self.env.user.has_group(MANAGER_GROUP)
-            else self._tech_check_maybe_pending()._tech_check_pending()
+            else self._tech_check_pending()
         )
         # The threshold each deal answered to, to judge its new amount by it.
         thresholds = pending._tech_check_thresholds()
@@ -764,7 +732,7 @@ class CrmLead(models.Model):
         pending = (
             self.browse()
             if self.env.su or self.env.user.has_group(MANAGER_GROUP)
-            else self._tech_check_maybe_pending()._tech_check_pending()
+            else self._tech_check_pending()
         )
         before = [(lead.name, lead.team_id.name) for lead in pending]
         head = super()._merge_opportunity(

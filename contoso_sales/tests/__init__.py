@@ -68,7 +68,6 @@ from . import (
     test_team_sharing,
     test_tech_check,
     test_tech_check_invariants,
-    test_tech_check_prefilter,
     test_tech_check_required_batch,
     test_tech_checks_list_redteam,
     test_tech_checks_to_do_index,
