@@ -3,14 +3,13 @@
 administrator imports and decides over JSON-RPC, a salesperson, a manager and
 a data administrator of one company read and write as the web client does."""
 
-import base64
-
 from odoo import Command
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import rpc_user
+from .test_http_loyalty_reason_redteam import FrenchReasonHttpCase
 from .test_loyalty_reason_language import MEMBERS, PEOPLE
 
 LIST_SPEC = {"loyalty_ref": {}, "match_state": {}, "match_reason": {}}
@@ -23,47 +22,10 @@ REFS = ["LOYID_1", "LOYID_2", "LOYID_4", "LOYID_5"]
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestHttpLoyaltyReasonHandRedTeam(ContosoHttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["res.lang"]._activate_and_install_lang("fr_FR")
-        cls.dana = rpc_user(
-            cls.env,
-            "rpc_hr_dana",
-            "base.group_user,contoso_sales.group_data_admin",
-            lang="fr_FR",
-        )
-        cls.sally = rpc_user(
-            cls.env, "rpc_hr_sally", "base.group_user,contoso_sales.group_salesperson"
-        )
-        cls.maria = rpc_user(
-            cls.env,
-            "rpc_hr_maria",
-            "base.group_user,contoso_sales.group_sales_manager",
-            lang="fr_FR",
-        )
+class TestHttpLoyaltyReasonHandRedTeam(FrenchReasonHttpCase):
+    LOGIN_PREFIX = "rpc_hr"
 
     # -- helpers ---------------------------------------------------------------
-
-    def _import(self, source, text):
-        ctx = {"lang": "fr_FR"}
-        wizard = self.call_kw(
-            "contoso.import.wizard",
-            "create",
-            [
-                {
-                    "source": source,
-                    "file": base64.b64encode(text.encode()).decode(),
-                    "filename": f"{source}.csv",
-                    "dry_run": False,
-                }
-            ],
-            {"context": ctx},
-        )
-        self.call_kw(
-            "contoso.import.wizard", "action_import", [[wizard]], {"context": ctx}
-        )
 
     def _id(self, model, field, value):
         return self.env[model].search([(field, "=", value)]).id

@@ -30,26 +30,31 @@ LIST_SPEC = {
 }
 
 
-@tagged("post_install", "-at_install", "contoso_http")
-class TestHttpLoyaltyReasonRedTeam(ContosoHttpCase):
+class FrenchReasonHttpCase(ContosoHttpCase):
+    """A French data administrator who imports over JSON-RPC, a salesperson
+    and a French sales manager (logins prefixed with LOGIN_PREFIX)."""
+
+    LOGIN_PREFIX = "rpc_rr"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_and_install_lang("fr_FR")
+        prefix = cls.LOGIN_PREFIX
         cls.dana = rpc_user(
             cls.env,
-            "rpc_rr_dana",
+            f"{prefix}_dana",
             "base.group_user,contoso_sales.group_data_admin",
             lang="fr_FR",
         )
         cls.sally = rpc_user(
             cls.env,
-            "rpc_rr_sally",
+            f"{prefix}_sally",
             "base.group_user,contoso_sales.group_salesperson",
         )
         cls.maria = rpc_user(
             cls.env,
-            "rpc_rr_maria",
+            f"{prefix}_maria",
             "base.group_user,contoso_sales.group_sales_manager",
             lang="fr_FR",
         )
@@ -73,6 +78,9 @@ class TestHttpLoyaltyReasonRedTeam(ContosoHttpCase):
             "contoso.import.wizard", "action_import", [[wizard]], {"context": ctx}
         )
 
+
+@tagged("post_install", "-at_install", "contoso_http")
+class TestHttpLoyaltyReasonRedTeam(FrenchReasonHttpCase):
     def _list(self, lang):
         return self.call_kw(
             "contoso.loyalty.member",
