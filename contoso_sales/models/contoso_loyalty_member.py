@@ -46,6 +46,17 @@ def _hand_code(shown, about):
     return "hand_other"
 
 
+def _shown_date(value, locale):
+    """A reason's date as Why shows it, as the web client shows a date (its
+    medium format: "Jan 17, 1953", « 17 janv. 1953 »); None if `value` is
+    not an ISO date (words written by hand)."""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return babel.dates.format_date(day, format="medium", locale=locale)
+
+
 # A person decided these: imports never change them.
 DECIDED = ("confirmed", "rejected")
 
@@ -187,16 +198,10 @@ class ContosoLoyaltyMember(models.Model):
     @api.depends_context("lang")
     def _compute_match_reason(self):
         templates = self._match_reason_templates()
-        # as the web client shows a date (its medium format: "Jan 17, 1953",
-        # « 17 janv. 1953 »), the reasons' dates too
         locale = babel_locale_parse(get_lang(self.env).code)
 
         def format_date(value):
-            try:
-                day = datetime.date.fromisoformat(value)
-            except (TypeError, ValueError):
-                return value  # not an ISO date (words written by hand)
-            return babel.dates.format_date(day, format="medium", locale=locale)
+            return _shown_date(value, locale) or value
 
         for member in self:
             reasons = decode(member.match_reason_data)
@@ -270,32 +275,18 @@ class ContosoLoyaltyMember(models.Model):
         self.flush_model(["match_reason_data"])
         self.env.cr.execute(
             r"""
-            SELECT DISTINCT d[1] FROM contoso_loyalty_member,
-                   regexp_matches(match_reason_data, '"(\d{4}-\d{2}-\d{2})"', 'g') d
+            SELECT m.id, d[1] FROM contoso_loyalty_member m,
+                   regexp_matches(m.match_reason_data, '"(\d{4}-\d{2}-\d{2})"', 'g') d
             """
         )
-        dates = []
-        for (iso,) in self.env.cr.fetchall():
-            try:
-                day = datetime.date.fromisoformat(iso)
-            except ValueError:
-                continue
-            shown = babel.dates.format_date(day, format="medium", locale=locale)
-            if needle in shown.lower():
-                dates.append(iso)
-        if not dates:
-            return []
-        self.env.cr.execute(
-            r"""
-            SELECT id FROM contoso_loyalty_member m
-             WHERE EXISTS (
-                   SELECT 1 FROM regexp_matches(
-                       m.match_reason_data, '"(\d{4}-\d{2}-\d{2})"', 'g') d
-                    WHERE d[1] = ANY(%s))
-            """,
-            [dates],
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+        found = {}  # ISO date: whether Why shows it with the needle
+        ids = set()
+        for card_id, iso in self.env.cr.fetchall():
+            if iso not in found:
+                found[iso] = needle in (_shown_date(iso, locale) or "").lower()
+            if found[iso]:
+                ids.add(card_id)
+        return sorted(ids)
 
     @api.model
     def _ids_chosen_by_hand(self, codes):

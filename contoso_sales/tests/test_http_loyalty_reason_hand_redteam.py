@@ -43,6 +43,12 @@ class TestHttpLoyaltyReasonHandRedTeam(FrenchReasonHttpCase):
             },
         )
 
+    def _whys(self, lang):
+        """Why of each card of the list, by LoyaltyId, as `lang` reads it."""
+        return {
+            r["loyalty_ref"]: r["match_reason"] for r in self._list(lang)["records"]
+        }
+
     def _setup_hand_cards(self):
         """As Dana over RPC: LOYID_1 confirmed to Ann in place of Zoé,
         LOYID_2's proposal removed."""
@@ -67,9 +73,7 @@ class TestHttpLoyaltyReasonHandRedTeam(FrenchReasonHttpCase):
         return card_1, card_2
 
     def _assert_list_search_is_what_is_shown(self, lang, needle):
-        shown = {
-            r["loyalty_ref"]: r["match_reason"] for r in self._list(lang)["records"]
-        }
+        shown = self._whys(lang)
         containing = {
             ref for ref, why in shown.items() if needle.lower() in (why or "").lower()
         }
@@ -91,9 +95,7 @@ class TestHttpLoyaltyReasonHandRedTeam(FrenchReasonHttpCase):
         # held
         self._setup_hand_cards()
         self.login(self.sally)
-        english = {
-            r["loyalty_ref"]: r["match_reason"] for r in self._list("en_US")["records"]
-        }
+        english = self._whys("en_US")
         self.assertTrue(
             english["LOYID_1"].startswith(
                 "another contact chosen by a person (the reasons below are about "
@@ -103,9 +105,7 @@ class TestHttpLoyaltyReasonHandRedTeam(FrenchReasonHttpCase):
         )
         self.assertIn("(May 6, 1980)", english["LOYID_1"])
         self.login(self.maria)
-        french = {
-            r["loyalty_ref"]: r["match_reason"] for r in self._list("fr_FR")["records"]
-        }
+        french = self._whys("fr_FR")
         self.assertTrue(
             french["LOYID_2"].startswith(
                 "contact retiré par une personne (les raisons ci-dessous concernent "
@@ -163,9 +163,7 @@ class TestHttpLoyaltyReasonHandRedTeam(FrenchReasonHttpCase):
                 [[card_1], {"match_reason_partner_id": False}],
             )
         self.login(self.sally)
-        why = {
-            r["loyalty_ref"]: r["match_reason"] for r in self._list("en_US")["records"]
-        }["LOYID_1"]
+        why = self._whys("en_US")["LOYID_1"]
         self.assertNotIn("the import found none", why, reply)
         # refused (AccessError, since f839ceb): Why reads as before
         self.assertIn("error", reply, reply)
