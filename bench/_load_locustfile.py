@@ -89,7 +89,14 @@ class OdooUser(HttpUser):
             name="login",
         )
         self.uid = result["uid"]
-        self.user_context = result["user_context"]
+        # The web client sends the companies its user works in with every call
+        # (web/static/src/core/user.js: allowed_company_ids, from the cids
+        # cookie, the user's current company by default); without them Odoo
+        # reads the user's company on each request instead.
+        companies = result.get("user_companies") or {}
+        self.user_context = dict(result["user_context"])
+        if companies.get("current_company"):
+            self.user_context["allowed_company_ids"] = [companies["current_company"]]
         self.rng = random.Random(self.uid)  # noqa: S311 - a load pattern
         self.setup()
 

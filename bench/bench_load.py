@@ -668,6 +668,32 @@ def import_seconds(row):
     return end - start
 
 
+def cache_signals(dbname):
+    """How many times Odoo's workers were told to drop a cache of `dbname`
+    since it was made: one row per signal in each ``orm_signaling_*`` table
+    (the registry, and each ormcache: default, groups, templates...). A worker
+    that gets one empties that cache, and every user's next request refills
+    it: record rules per user, access rights, views."""
+    tables = sql_on(
+        dbname,
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_name LIKE 'orm_signaling_%' ORDER BY table_name",
+    )
+    return {
+        table.removeprefix("orm_signaling_"): sql_on(
+            dbname, f'SELECT count(*) FROM "{table}"'
+        )[0][0]
+        for (table,) in tables
+    }
+
+
+def signals_since(dbname, before):
+    """The caches dropped since `before` (`cache_signals`), as text."""
+    now = cache_signals(dbname)
+    changed = {name: now[name] - before.get(name, 0) for name in now}
+    return ", ".join(f"{n} {c}" for n, c in changed.items() if c) or "none"
+
+
 def serialization_retries(log, dbname):
     text = log.read_text(errors="replace") if log.exists() else ""
     lines = [line for line in text.splitlines() if dbname in line]
@@ -863,6 +889,7 @@ def main():
                 if with_imports:
                     admin, batches = start_imports(server.url, DATABASES[side], files)
                     say(f"  imports queued: batches {batches}")
+                signals = cache_signals(DATABASES[side])
                 with open(out / f"{side}-{number}-locust.log", "w") as locust_log:
                     samples, failures = run_users(
                         locust,
@@ -877,6 +904,10 @@ def main():
                     )
                 result = results.setdefault(
                     phase, {"samples": [], "failures": [], "db": side}
+                )
+                say(
+                    "  caches dropped during the round: "
+                    + signals_since(DATABASES[side], signals)
                 )
                 if number:
                     result["samples"] += samples
