@@ -89,10 +89,12 @@ class OdooUser(HttpUser):
             name="login",
         )
         self.uid = result["uid"]
-        # The web client sends the companies its user works in with every call
-        # (web/static/src/core/user.js: allowed_company_ids, from the cids
-        # cookie, the user's current company by default); without them Odoo
-        # reads the user's company on each request instead.
+        # The web client sends the companies its user works in with every
+        # call_kw (web/static/src/core/user.js: allowed_company_ids, from the
+        # cids cookie, the user's current company by default, as in a new
+        # browser) and with /mail/data (mail's store_service.js), not with
+        # /mail/thread/messages; without them Odoo takes all the user's
+        # companies (odoo/orm/environments.py, companies), one here.
         companies = result.get("user_companies") or {}
         self.user_context = dict(result["user_context"])
         if companies.get("current_company"):
@@ -297,9 +299,11 @@ class Consultant(OdooUser):
 
     @task(3)
     def todo(self):
+        # the web client's store sends its user's context too (mail's
+        # store_service.js, _fetchStoreDataRpc), companies included
         self.rpc(
             "/mail/data",
-            {"fetch_params": ["systray_get_activities"]},
+            {"fetch_params": ["systray_get_activities"], "context": self.user_context},
             name="consultant: to-do list",
         )
 
