@@ -669,26 +669,37 @@ def import_seconds(row):
 
 
 def cache_signals(dbname):
-    """How many times Odoo's workers were told to drop a cache of `dbname`
-    since it was made: one row per signal in each ``orm_signaling_*`` table
-    (the registry, and each ormcache: default, groups, templates...). A worker
-    that gets one empties that cache, and every user's next request refills
-    it: record rules per user, access rights, views."""
+    """The last signal of each ``orm_signaling_*`` table of `dbname` (the
+    registry, and each ormcache: default, groups, templates...): the
+    sequence a worker compares with its own before each request
+    (odoo/orm/registry.py, get_sequences: ``max(id)``). A signal is one row,
+    inserted when a transaction dropped a cache; the difference of two
+    readings is the number of signals in between. Not a count of the rows:
+    the daily autovacuum cron (ir.autovacuum._gc_orm_signaling) deletes the
+    rows older than an hour but the last ten, and on a copy of a template
+    whose autovacuum is due it runs as soon as the server's cron workers
+    start, inside the first round: counted, that round's signals came out
+    negative, or hidden."""
     tables = sql_on(
         dbname,
         "SELECT table_name FROM information_schema.tables "
-        "WHERE table_name LIKE 'orm_signaling_%' ORDER BY table_name",
+        "WHERE table_schema = current_schema() "
+        "AND table_name LIKE 'orm\\_signaling\\_%' ORDER BY table_name",
     )
     return {
         table.removeprefix("orm_signaling_"): sql_on(
-            dbname, f'SELECT count(*) FROM "{table}"'
+            dbname, f'SELECT coalesce(max(id), 0) FROM "{table}"'
         )[0][0]
         for (table,) in tables
     }
 
 
 def signals_since(dbname, before):
-    """The caches dropped since `before` (`cache_signals`), as text."""
+    """The signals to drop a cache since `before` (`cache_signals`), as text.
+    Each makes every worker drop that cache (and those it implies: 'stable'
+    drops 'default' too) at its next request, once however many signals came
+    in between; a 'registry' signal reloads the whole registry, whose caches
+    start empty, and is not repeated in the cache tables."""
     now = cache_signals(dbname)
     changed = {name: now[name] - before.get(name, 0) for name in now}
     return ", ".join(f"{n} {c}" for n, c in changed.items() if c) or "none"
