@@ -62,3 +62,19 @@ class ContosoHttpCase(HttpCase):
             )
         # as make_jsonrpc_request: Odoo's dispatcher may send no result at all
         return reply.get("result")
+
+
+class GatedTeamHttpCase(ContosoHttpCase):
+    """Contoso's team with tech checks, its Quote and Close stages, and the
+    test company (`company`) with the $20,000 threshold: the gate as the
+    attacks over JSON-RPC meet it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team = cls.env.ref("contoso_sales.team_contoso")
+        cls.team.contoso_tech_check = True
+        cls.quote = cls.env.ref("contoso_sales.stage_quote")
+        cls.close = cls.env.ref("contoso_sales.stage_close")
+        cls.company = cls.env.company
+        cls.company.contoso_tech_check_threshold = 20000

@@ -1,22 +1,17 @@
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import GatedTeamHttpCase, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestAttackEdgesOverRpc(ContosoHttpCase):
+class TestAttackEdgesOverRpc(GatedTeamHttpCase):
     """The red team's attacks over JSON-RPC, each as the role that tries it;
     the data is checked afterwards."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.team = cls.env.ref("contoso_sales.team_contoso")
-        cls.team.contoso_tech_check = True
-        cls.quote = cls.env.ref("contoso_sales.stage_quote")
-        cls.company = cls.env.company
-        cls.company.contoso_tech_check_threshold = 20000
         cls.lenient = cls.env["res.company"].create(
             {"name": "RPC Lenient", "contoso_tech_check_threshold": 100000}
         )

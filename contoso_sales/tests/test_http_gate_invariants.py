@@ -1,23 +1,17 @@
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import GatedTeamHttpCase, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestGateInvariantsOverRpc(ContosoHttpCase):
+class TestGateInvariantsOverRpc(GatedTeamHttpCase):
     """The gate's invariants as the demo roles meet them over JSON-RPC: each
     call is the attack of one role, and the data is checked afterwards."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.team = cls.env.ref("contoso_sales.team_contoso")
-        cls.team.contoso_tech_check = True
-        cls.close = cls.env.ref("contoso_sales.stage_close")
-        cls.quote = cls.env.ref("contoso_sales.stage_quote")
-        cls.company = cls.env.company
-        cls.company.contoso_tech_check_threshold = 20000
 
         def user(login, groups):
             return rpc_user(cls.env, login, f"base.group_user,{groups}")

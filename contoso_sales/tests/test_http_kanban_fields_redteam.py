@@ -7,7 +7,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import GatedTeamHttpCase, rpc_user
 from .test_kanban_fields_redteam import (
     NURTURE_FIELDS,
     badge_definition,
@@ -17,7 +17,7 @@ from .test_kanban_fields_redteam import (
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestKanbanFieldsHttpRedteam(ContosoHttpCase):
+class TestKanbanFieldsHttpRedteam(GatedTeamHttpCase):
     """The pipeline kanban over JSON-RPC as the web client reads it (grouped
     by stage, the columns unfolded with the card's fields), for each role;
     the portal user reads no deal at all."""
@@ -25,9 +25,6 @@ class TestKanbanFieldsHttpRedteam(ContosoHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.team = cls.env.ref("contoso_sales.team_contoso")
-        cls.team.contoso_tech_check = True
-        cls.env.company.contoso_tech_check_threshold = 20000
         cls.env.company.contoso_nurture_auto_enrol = False
         cls.sally = rpc_user(
             cls.env, "rpc_k_sally", "base.group_user,contoso_sales.group_salesperson"

@@ -10,20 +10,17 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import GatedTeamHttpCase, rpc_user
 
 ACTION = "contoso_sales.crm_lead_action_tech_checks_to_do"
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestHttpMarkDoneRedTeam(ContosoHttpCase):
+class TestHttpMarkDoneRedTeam(GatedTeamHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.team = cls.env.ref("contoso_sales.team_contoso")
         cls.env.company.contoso_nurture_auto_enrol = True
-        cls.team.contoso_tech_check = True
-        cls.env.company.contoso_tech_check_threshold = 20000
         cls.env["res.lang"]._activate_and_install_lang("fr_FR")
         cls.sally = rpc_user(
             cls.env, "rpc_md_sally", "base.group_user,contoso_sales.group_salesperson"

@@ -2,11 +2,11 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
-from .http_common import ContosoHttpCase, rpc_user
+from .http_common import GatedTeamHttpCase, rpc_user
 
 
 @tagged("post_install", "-at_install", "contoso_http")
-class TestThresholdFetchOverRpc(ContosoHttpCase):
+class TestThresholdFetchOverRpc(GatedTeamHttpCase):
     """The gate's thresholds read in one narrow query (b6add01), over JSON-RPC:
     each request is a transaction of its own, its cache empty, the companies
     those the client sends (allowed_company_ids) or, without them, all of the
@@ -15,12 +15,7 @@ class TestThresholdFetchOverRpc(ContosoHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.team = cls.env.ref("contoso_sales.team_contoso")
-        cls.team.contoso_tech_check = True
-        cls.quote = cls.env.ref("contoso_sales.stage_quote")
-        cls.close = cls.env.ref("contoso_sales.stage_close")
-        cls.company_a = cls.env.company
-        cls.company_a.contoso_tech_check_threshold = 20000
+        cls.company_a = cls.company
         cls.company_b = cls.env["res.company"].create(
             {"name": "RPC Contoso West", "contoso_tech_check_threshold": 30000}
         )
