@@ -686,12 +686,17 @@ def cache_signals(dbname):
         "WHERE table_schema = current_schema() "
         "AND table_name LIKE 'orm\\_signaling\\_%' ORDER BY table_name",
     )
-    return {
-        table.removeprefix("orm_signaling_"): sql_on(
-            dbname, f'SELECT coalesce(max(id), 0) FROM "{table}"'
-        )[0][0]
-        for (table,) in tables
-    }
+    if not tables:
+        return {}
+    # every table's last signal in one statement (each sql_on is a connection)
+    rows = sql_on(
+        dbname,
+        " UNION ALL ".join(
+            f"SELECT '{table}', coalesce(max(id), 0) FROM \"{table}\""
+            for (table,) in tables
+        ),
+    )
+    return {table.removeprefix("orm_signaling_"): last for table, last in rows}
 
 
 def signals_since(dbname, before):
