@@ -13,6 +13,12 @@ from odoo.tools.misc import babel_locale_parse, get_lang
 _logger = logging.getLogger(__name__)
 
 RUNNING_STATES = ("running", "paused")
+NURTURE_STATES = [
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("done", "Finished"),
+    ("stopped", "Stopped"),
+]
 # Emails sent, and enrolments locked, per committed transaction: a user marking
 # one of them done meanwhile waits for that batch at most.
 NURTURE_EMAIL_BATCH = 20
@@ -63,12 +69,7 @@ class ContosoNurtureEnrolment(models.Model):
         related="lead_id.company_id", string="Company", store=True, index=True
     )
     state = fields.Selection(
-        [
-            ("running", "Running"),
-            ("paused", "Paused"),
-            ("done", "Finished"),
-            ("stopped", "Stopped"),
-        ],
+        NURTURE_STATES,
         string="Status",
         required=True,
         default="running",
@@ -572,10 +573,21 @@ class ContosoNurtureEnrolment(models.Model):
     def _cadence_steps(self):
         """{cadence: its steps in order} for these enrolments' cadences, in one
         query that also reads what the deal's nurturing status shows of them."""
+        return self._steps_of(self.cadence_id)
+
+    @api.model
+    def _steps_of(self, cadences):
+        """{cadence: its steps in order} for ``cadences`` (empty for any other),
+        in one query that also reads what a deal's nurturing status shows of
+        them."""
         Step = self.env["contoso.nurture.step"]
-        steps = Step.search_fetch(
-            [("cadence_id", "in", self.cadence_id.ids)],
-            ["cadence_id", "summary", "mail_template_id"],
+        steps = (
+            Step.search_fetch(
+                [("cadence_id", "in", cadences._origin.ids)],
+                ["cadence_id", "summary", "mail_template_id"],
+            )
+            if cadences
+            else Step
         )
         return defaultdict(Step.browse, steps.grouped("cadence_id"))
 
