@@ -209,8 +209,44 @@ class ContosoNurtureEnrolment(models.Model):
                     )
                 )
 
+    # what the deal's current enrolment, kept on its row, is computed from
+    # (crm.lead._compute_contoso_nurture_current)
+    _DEAL_STATUS_FIELDS = frozenset(
+        {"lead_id", "state", "cadence_id", "step_id", "date_due", "date_start"}
+        | {"stop_reason"}
+    )
+
+    def _lock_deals(self, lead_ids):
+        """Lock the rows of the deals whose enrolments change, before they
+        change. Each deal keeps its current enrolment on its row: without the
+        lock, a transaction that makes another enrolment current (a deletion,
+        a move) and one that edits that other enrolment would each compute
+        the deal from its own snapshot, write different rows, and both
+        commit, leaving the deal's status wrong. With it, the second waits
+        for the first and, the row changed since its snapshot, fails with a
+        serialization error: Odoo runs the request again on the new data."""
+        lead_ids = sorted({lead_id for lead_id in lead_ids if lead_id})
+        if lead_ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM crm_lead WHERE id IN %s ORDER BY id "
+                    "FOR NO KEY UPDATE",
+                    tuple(lead_ids),
+                )
+            )
+
+    def write(self, vals):
+        if self._DEAL_STATUS_FIELDS.intersection(vals):
+            self._lock_deals([*self.lead_id._origin.ids, vals.get("lead_id")])
+        return super().write(vals)
+
+    def unlink(self):
+        self._lock_deals(self.lead_id._origin.ids)
+        return super().unlink()
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._lock_deals([vals.get("lead_id") for vals in vals_list])
         enrolments = super().create(vals_list)
         today = fields.Date.context_today(self)
         enrolments._schedule_each(
@@ -507,12 +543,13 @@ class ContosoNurtureEnrolment(models.Model):
 
     @api.model
     def _lock_due_emails(self, tried):
-        """Lock the next batch of enrolments whose email is due, skipping those
-        another transaction holds; None if one of them changed meanwhile."""
+        """Lock the next batch of enrolments whose email is due, with their
+        deals, skipping those another transaction holds; None if one of them
+        changed meanwhile."""
         # Only a step whose activity is still open is sent: sending marks that
         # activity done and moves on, in the same savepoint, so a step's email
         # goes out once, whatever happens to its activity afterwards.
-        query = self._search(
+        due = self._search(
             [
                 ("state", "=", "running"),
                 ("date_due", "<=", fields.Date.context_today(self)),
@@ -522,12 +559,23 @@ class ContosoNurtureEnrolment(models.Model):
                 ("id", "not in", tried),
             ],
             order="id",
-            limit=NURTURE_EMAIL_BATCH,
         )
+        # The step moving on writes the deal's row (its current nurturing
+        # status): a deal a user is saving is skipped, for the next run, rather
+        # than waited for, and he never waits for more than this batch.
         lock = SQL(
-            "%s FOR NO KEY UPDATE OF %s SKIP LOCKED",
-            query.select(),
-            SQL.identifier(self._table),
+            """
+            SELECT e.id
+              FROM %(table)s e
+              JOIN crm_lead l ON l.id = e.lead_id
+             WHERE e.id IN %(due)s
+             ORDER BY e.id
+             LIMIT %(limit)s
+               FOR NO KEY UPDATE OF e, l SKIP LOCKED
+            """,
+            table=SQL.identifier(self._table),
+            due=due.subselect(),
+            limit=NURTURE_EMAIL_BATCH,
         )
         self.env.flush_query(lock)
         try:

@@ -8,10 +8,22 @@ from odoo.tools.misc import get_lang
 from .contoso_nurture_enrolment import NURTURE_STATES, RUNNING_STATES
 from .crm_lead_tech_check import CONSULTANT_GROUP
 
-# who reads the deal's current enrolment on its row: those who read
-# enrolments (their access rights), but the technical consultants, who read
-# only some of them (crm.lead._contoso_nurture_shown)
-NURTURE_GROUP = f"sales_team.group_sale_salesman,!{CONSULTANT_GROUP}"
+# The deal's current enrolment, kept on its row, is read over RPC by
+# administrators only: each reader is shown it through the fields computed
+# from it (crm.lead._contoso_nurture_shown), as his rules on enrolments let him.
+NURTURE_GROUP = "base.group_system"
+# ... and written by nobody: it is computed from the enrolments.
+CURRENT_FIELDS = frozenset(
+    {
+        "contoso_nurture_current_id",
+        "contoso_nurture_current_state",
+        "contoso_nurture_current_cadence_id",
+        "contoso_nurture_current_step_id",
+        "contoso_nurture_current_date_due",
+        "contoso_nurture_current_stop_reason",
+        "contoso_nurture_enrolment_total",
+    }
+)
 
 
 class CrmLead(models.Model):
@@ -35,6 +47,8 @@ class CrmLead(models.Model):
         compute="_compute_contoso_nurture_current",
         store=True,
         groups=NURTURE_GROUP,
+        # an enrolment deleted (with its deal, merged deals) sets it empty
+        index="btree_not_null",
     )
     contoso_nurture_current_state = fields.Selection(
         NURTURE_STATES,
@@ -213,28 +227,28 @@ class CrmLead(models.Model):
 
     def _contoso_nurture_shown(self):
         """The deals whose nurturing status the reader is shown, those whose
-        current enrolment he reads, as superuser to read it from (once settled
-        who reads what: the fields' groups would otherwise be checked at each
-        read of each card).
+        current enrolment he reads, as superuser to read it from.
 
         Enrolments follow their deal: their record rules are the deal's (own
         and unassigned deals, the team's, all, the company), so a reader who
-        sells reads the enrolments of every deal he reads, and the deal's row
-        as he reads it (with its record rules) gives its status. The
-        technical consultants' rule has no twin on enrolments: a consultant
-        reads the deals he checks, not their enrolments (nurturing sells).
-        The fields on the deal's row are not his to read (their groups), and
-        his status is checked enrolment by enrolment."""
+        sells reads the enrolments of every deal he reads. The technical
+        consultants' rule has no twin on enrolments: a consultant reads the
+        deals he checks, not their enrolments (nurturing sells), and his
+        status is checked enrolment by enrolment."""
         if self.env.su:
             return self
-        if self._has_field_access(self._fields["contoso_nurture_current_id"], "read"):
-            # the deal's row as the reader reads it (its record rules): a deal
-            # he does not read fails here, as any of its fields does
+        if not self.env["contoso.nurture.enrolment"].has_access("read"):
+            return self.browse()
+        if self.env.user.has_group(
+            "sales_team.group_sale_salesman_all_leads"
+        ) or not self.env.user.has_group(CONSULTANT_GROUP):
+            # (a reader of all deals reads all their enrolments: the
+            # consultants' rule gives him no deal more)
+            # the deal's row as the reader reads it (its record rules): a
+            # deal he does not read fails here, as any of its fields does
             for lead in self:
                 lead.type  # noqa: B018
             return self.sudo()
-        if not self.env["contoso.nurture.enrolment"].has_access("read"):
-            return self.browse()
         deals = self.sudo()
         current = deals.contoso_nurture_current_id._origin
         readable = current.with_env(self.env)._filtered_access("read")
@@ -249,6 +263,15 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        if forced := CURRENT_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "The nurturing status of a deal (%(fields)s) follows its "
+                    "nurturing enrolments and cannot be written: start, pause, "
+                    "resume or stop its nurturing instead.",
+                    fields=", ".join(sorted(forced)),
+                )
+            )
         result = super().write(vals)
         if {"stage_id", "active"} & set(vals) and not self.env.context.get(
             "contoso_nurture_losing"

@@ -671,6 +671,91 @@ class TestConcurrentNurture(ConcurrencyCase):
         self.assertTrue(b_first, "the second run waited for the first one's deals")
         self.assertEqual(self._sent(), [(1, 2, "Check-in email", 1)] * 3)
 
+    def test_current_enrolment_changed_by_two_users_at_once(self):
+        """A manager deletes a deal's running enrolment (its stopped one
+        becomes current) while a salesperson edits that stopped one's
+        reason: each computes the deal's status from his own snapshot. The
+        second waits for the first's lock on the deal, then runs again on the
+        new data (Odoo's retrying): the deal shows the edited reason."""
+        first = self.deal_ids[0]
+
+        def restart(env):
+            deal = env["crm.lead"].browse(first)
+            running = deal.contoso_nurture_enrolment_ids
+            running._stop("T first stop.")
+            deal._contoso_nurture_enrol()
+            return running.id, (deal.contoso_nurture_enrolment_ids - running).id
+
+        older_id, running_id = self._committed(restart)
+
+        def delete_running(env):
+            env["contoso.nurture.enrolment"].browse(running_id).unlink()
+            env.flush_all()
+            self.pause()
+
+        def edit_older(env):
+            older = env["contoso.nurture.enrolment"].browse(older_id)
+            retrying(lambda: older.write({"stop_reason": "T edited."}), env)
+
+        self._race(delete_running, edit_older, self.pause)
+
+        def status(env):
+            deal = env["crm.lead"].browse(first)
+            stored = (
+                deal.contoso_nurture_current_id.id,
+                deal.contoso_nurture_current_state,
+                deal.contoso_nurture_current_stop_reason,
+            )
+            enrolments = deal.contoso_nurture_enrolment_ids
+            current = enrolments.filtered(
+                lambda e: e.state in ("running", "paused")
+            ) or enrolments.sorted(lambda e: (e.date_start, e.id), reverse=True)
+            computed = (current[:1].id, current[:1].state, current[:1].stop_reason)
+            return stored, computed
+
+        stored, computed = self._committed(status)
+        self.assertEqual(computed, (older_id, "stopped", "T edited."))
+        self.assertEqual(stored, computed)
+
+    def test_a_deal_saved_by_a_user_during_the_run_is_not_waited_for(self):
+        """A salesperson saves one of the deals (his transaction still open)
+        while the emails go out: the step moving on writes the deal's current
+        nurturing status, so the run skips that deal instead of waiting for
+        him (and failing on his change when he commits); the next run sends
+        its email."""
+        first = self.deal_ids[0]
+
+        def user_saves_a_deal(env):
+            env["crm.lead"].browse(first).write({"description": "<p>Called.</p>"})
+            env.flush_all()
+            self.pause()
+
+        with self.assertNoLogs("odoo.addons.contoso_sales", logging.ERROR):
+            _a, _b, b_first = self._race(
+                user_saves_a_deal,
+                lambda env: env["contoso.nurture.enrolment"]._cron_send_due_emails(),
+                self.pause,
+            )
+        self.assertTrue(b_first, "the run waited for the user's deal")
+        sent = self._sent()
+        self.assertEqual(sent[0], (0, 1, "Information email", 1))
+        self.assertEqual(sent[1:], [(1, 2, "Check-in email", 1)] * 2)
+        self._committed(
+            lambda env: env["contoso.nurture.enrolment"]._cron_send_due_emails()
+        )
+        self.assertEqual(self._sent(), [(1, 2, "Check-in email", 1)] * 3)
+        self.assertEqual(
+            self._committed(
+                lambda env: (
+                    env["crm.lead"]
+                    .browse(first)
+                    .sudo()
+                    .contoso_nurture_current_step_id.summary
+                )
+            ),
+            "Check-in email",
+        )
+
     def test_run_manually_during_the_cron_run(self):
         cron_id = self._cron_state("contoso_sales.ir_cron_nurture_send_emails")
 
