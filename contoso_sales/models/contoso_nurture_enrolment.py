@@ -13,12 +13,6 @@ from odoo.tools.misc import babel_locale_parse, get_lang
 _logger = logging.getLogger(__name__)
 
 RUNNING_STATES = ("running", "paused")
-NURTURE_STATES = [
-    ("running", "Running"),
-    ("paused", "Paused"),
-    ("done", "Finished"),
-    ("stopped", "Stopped"),
-]
 # Emails sent, and enrolments locked, per committed transaction: a user marking
 # one of them done meanwhile waits for that batch at most.
 NURTURE_EMAIL_BATCH = 20
@@ -69,7 +63,12 @@ class ContosoNurtureEnrolment(models.Model):
         related="lead_id.company_id", string="Company", store=True, index=True
     )
     state = fields.Selection(
-        NURTURE_STATES,
+        [
+            ("running", "Running"),
+            ("paused", "Paused"),
+            ("done", "Finished"),
+            ("stopped", "Stopped"),
+        ],
         string="Status",
         required=True,
         default="running",
@@ -209,44 +208,8 @@ class ContosoNurtureEnrolment(models.Model):
                     )
                 )
 
-    # what the deal's current enrolment, kept on its row, is computed from
-    # (crm.lead._compute_contoso_nurture_current)
-    _DEAL_STATUS_FIELDS = frozenset(
-        {"lead_id", "state", "cadence_id", "step_id", "date_due", "date_start"}
-        | {"stop_reason"}
-    )
-
-    def _lock_deals(self, lead_ids):
-        """Lock the rows of the deals whose enrolments change, before they
-        change. Each deal keeps its current enrolment on its row: without the
-        lock, a transaction that makes another enrolment current (a deletion,
-        a move) and one that edits that other enrolment would each compute
-        the deal from its own snapshot, write different rows, and both
-        commit, leaving the deal's status wrong. With it, the second waits
-        for the first and, the row changed since its snapshot, fails with a
-        serialization error: Odoo runs the request again on the new data."""
-        lead_ids = sorted({lead_id for lead_id in lead_ids if lead_id})
-        if lead_ids:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM crm_lead WHERE id IN %s ORDER BY id "
-                    "FOR NO KEY UPDATE",
-                    tuple(lead_ids),
-                )
-            )
-
-    def write(self, vals):
-        if self._DEAL_STATUS_FIELDS.intersection(vals):
-            self._lock_deals([*self.lead_id._origin.ids, vals.get("lead_id")])
-        return super().write(vals)
-
-    def unlink(self):
-        self._lock_deals(self.lead_id._origin.ids)
-        return super().unlink()
-
     @api.model_create_multi
     def create(self, vals_list):
-        self._lock_deals([vals.get("lead_id") for vals in vals_list])
         enrolments = super().create(vals_list)
         today = fields.Date.context_today(self)
         enrolments._schedule_each(
@@ -543,13 +506,12 @@ class ContosoNurtureEnrolment(models.Model):
 
     @api.model
     def _lock_due_emails(self, tried):
-        """Lock the next batch of enrolments whose email is due, with their
-        deals, skipping those another transaction holds; None if one of them
-        changed meanwhile."""
+        """Lock the next batch of enrolments whose email is due, skipping those
+        another transaction holds; None if one of them changed meanwhile."""
         # Only a step whose activity is still open is sent: sending marks that
         # activity done and moves on, in the same savepoint, so a step's email
         # goes out once, whatever happens to its activity afterwards.
-        due = self._search(
+        query = self._search(
             [
                 ("state", "=", "running"),
                 ("date_due", "<=", fields.Date.context_today(self)),
@@ -559,23 +521,12 @@ class ContosoNurtureEnrolment(models.Model):
                 ("id", "not in", tried),
             ],
             order="id",
-        )
-        # The step moving on writes the deal's row (its current nurturing
-        # status): a deal a user is saving is skipped, for the next run, rather
-        # than waited for, and he never waits for more than this batch.
-        lock = SQL(
-            """
-            SELECT e.id
-              FROM %(table)s e
-              JOIN crm_lead l ON l.id = e.lead_id
-             WHERE e.id IN %(due)s
-             ORDER BY e.id
-             LIMIT %(limit)s
-               FOR NO KEY UPDATE OF e, l SKIP LOCKED
-            """,
-            table=SQL.identifier(self._table),
-            due=due.subselect(),
             limit=NURTURE_EMAIL_BATCH,
+        )
+        lock = SQL(
+            "%s FOR NO KEY UPDATE OF %s SKIP LOCKED",
+            query.select(),
+            SQL.identifier(self._table),
         )
         self.env.flush_query(lock)
         try:
@@ -621,21 +572,10 @@ class ContosoNurtureEnrolment(models.Model):
     def _cadence_steps(self):
         """{cadence: its steps in order} for these enrolments' cadences, in one
         query that also reads what the deal's nurturing status shows of them."""
-        return self._steps_of(self.cadence_id)
-
-    @api.model
-    def _steps_of(self, cadences):
-        """{cadence: its steps in order} for ``cadences`` (empty for any other),
-        in one query that also reads what a deal's nurturing status shows of
-        them."""
         Step = self.env["contoso.nurture.step"]
-        steps = (
-            Step.search_fetch(
-                [("cadence_id", "in", cadences._origin.ids)],
-                ["cadence_id", "summary", "mail_template_id"],
-            )
-            if cadences
-            else Step
+        steps = Step.search_fetch(
+            [("cadence_id", "in", self.cadence_id.ids)],
+            ["cadence_id", "summary", "mail_template_id"],
         )
         return defaultdict(Step.browse, steps.grouped("cadence_id"))
 

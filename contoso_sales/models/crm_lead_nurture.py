@@ -1,29 +1,11 @@
 from collections import defaultdict
-from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 from odoo.tools.misc import get_lang
 
-from .contoso_nurture_enrolment import NURTURE_STATES, RUNNING_STATES
-from .crm_lead_tech_check import CONSULTANT_GROUP
-
-# The deal's current enrolment, kept on its row, is read over RPC by
-# administrators only: each reader is shown it through the fields computed
-# from it (crm.lead._contoso_nurture_shown), as his rules on enrolments let him.
-NURTURE_GROUP = "base.group_system"
-# ... and written by nobody: it is computed from the enrolments.
-CURRENT_FIELDS = frozenset(
-    {
-        "contoso_nurture_current_id",
-        "contoso_nurture_current_state",
-        "contoso_nurture_current_cadence_id",
-        "contoso_nurture_current_step_id",
-        "contoso_nurture_current_date_due",
-        "contoso_nurture_current_stop_reason",
-        "contoso_nurture_enrolment_total",
-    }
-)
+from .contoso_nurture_enrolment import RUNNING_STATES
 
 
 class CrmLead(models.Model):
@@ -36,59 +18,6 @@ class CrmLead(models.Model):
         "lead_id",
         string="Nurturing Enrolments",
     )
-    # The deal's current enrolment (running or paused, else the latest), kept
-    # on the deal's own row: a kanban card and a form read it with the deal,
-    # without a query over the enrolments. Written when an enrolment moves (the
-    # cadence's job, a step done, a stop). Readable by those who sell, as the
-    # enrolments are; the fields below show it to each reader.
-    contoso_nurture_current_id = fields.Many2one(
-        "contoso.nurture.enrolment",
-        string="Current Nurturing Enrolment",
-        compute="_compute_contoso_nurture_current",
-        store=True,
-        groups=NURTURE_GROUP,
-        # an enrolment deleted (with its deal, merged deals) sets it empty
-        index="btree_not_null",
-    )
-    contoso_nurture_current_state = fields.Selection(
-        NURTURE_STATES,
-        string="Current Nurturing Status",
-        compute="_compute_contoso_nurture_current",
-        store=True,
-        groups=NURTURE_GROUP,
-    )
-    contoso_nurture_current_cadence_id = fields.Many2one(
-        "contoso.nurture.cadence",
-        string="Current Nurturing Cadence",
-        compute="_compute_contoso_nurture_current",
-        store=True,
-        groups=NURTURE_GROUP,
-    )
-    contoso_nurture_current_step_id = fields.Many2one(
-        "contoso.nurture.step",
-        string="Current Nurturing Step",
-        compute="_compute_contoso_nurture_current",
-        store=True,
-        groups=NURTURE_GROUP,
-    )
-    contoso_nurture_current_date_due = fields.Date(
-        string="Current Nurturing Step Due",
-        compute="_compute_contoso_nurture_current",
-        store=True,
-        groups=NURTURE_GROUP,
-    )
-    contoso_nurture_current_stop_reason = fields.Char(
-        string="Current Nurturing Stop Reason",
-        compute="_compute_contoso_nurture_current",
-        store=True,
-        groups=NURTURE_GROUP,
-    )
-    contoso_nurture_enrolment_total = fields.Integer(
-        string="Nurturing Enrolments Ever",
-        compute="_compute_contoso_nurture_current",
-        store=True,
-        groups=NURTURE_GROUP,
-    )
     contoso_nurture_enrolment_id = fields.Many2one(
         "contoso.nurture.enrolment",
         string="Nurturing Enrolment",
@@ -96,7 +25,12 @@ class CrmLead(models.Model):
         help="The deal's running or paused nurturing enrolment, else its latest.",
     )
     contoso_nurture_state = fields.Selection(
-        NURTURE_STATES,
+        [
+            ("running", "Running"),
+            ("paused", "Paused"),
+            ("done", "Finished"),
+            ("stopped", "Stopped"),
+        ],
         string="Nurturing Status",
         compute="_compute_contoso_nurture",
     )
@@ -115,95 +49,64 @@ class CrmLead(models.Model):
 
     @api.depends(
         "contoso_nurture_enrolment_ids.state",
-        "contoso_nurture_enrolment_ids.cadence_id",
         "contoso_nurture_enrolment_ids.step_id",
         "contoso_nurture_enrolment_ids.date_due",
         "contoso_nurture_enrolment_ids.date_start",
         "contoso_nurture_enrolment_ids.stop_reason",
-    )
-    def _compute_contoso_nurture_current(self):
-        """The running or paused enrolment (one at most), else the latest
-        (start date, then id): computed as superuser, from every enrolment of
-        the deal; what each reader is shown is `_compute_contoso_nurture`."""
-        for lead in self:
-            enrolments = lead.contoso_nurture_enrolment_ids
-            current = max(
-                enrolments.filtered(lambda e: e.state in RUNNING_STATES) or enrolments,
-                key=lambda e: (e.date_start or date.min, e._origin.id or 0),
-                default=enrolments.browse(),
-            )
-            lead.contoso_nurture_current_id = current
-            lead.contoso_nurture_current_state = current.state
-            lead.contoso_nurture_current_cadence_id = current.cadence_id
-            lead.contoso_nurture_current_step_id = current.step_id
-            lead.contoso_nurture_current_date_due = current.date_due
-            lead.contoso_nurture_current_stop_reason = current.stop_reason
-            lead.contoso_nurture_enrolment_total = len(enrolments)
-
-    @api.depends(
-        "contoso_nurture_current_id",
-        "contoso_nurture_current_state",
-        "contoso_nurture_current_date_due",
-        "contoso_nurture_current_stop_reason",
-        "contoso_nurture_enrolment_total",
         # the cadence as edited since: its steps' names, order and emails (and
         # the current step's, moved to another cadence)
-        "contoso_nurture_current_step_id.summary",
-        "contoso_nurture_current_step_id.mail_template_id",
-        "contoso_nurture_current_step_id.cadence_id",
-        "contoso_nurture_current_cadence_id.step_ids.sequence",
+        "contoso_nurture_enrolment_ids.step_id.summary",
+        "contoso_nurture_enrolment_ids.step_id.mail_template_id",
+        "contoso_nurture_enrolment_ids.cadence_id.step_ids.summary",
+        "contoso_nurture_enrolment_ids.cadence_id.step_ids.sequence",
+        "contoso_nurture_enrolment_ids.cadence_id.step_ids.mail_template_id",
     )
-    # the reader's language, and the reader: each sees the status of the
-    # enrolments his record rules let him read
+    # the reader's language, and the reader: each sees the enrolments his
+    # record rules let him read
     @api.depends_context("lang", "uid")
     def _compute_contoso_nurture(self):
-        """The status line of the deal's current enrolment, as the reader is
-        shown it: read from the deal's row (`_compute_contoso_nurture_current`),
-        in the reader's language, with the position of its step in its cadence.
-        A kanban page computes this for two hundred cards whose lines repeat
-        (the same step due the same day): each value is assigned once to the
-        deals that share it."""
+        """The status line of the deal's running or paused enrolment, else of
+        its latest; shown on every deal form and kanban card. Each value is
+        assigned once to the deals that share it: a kanban page computes this
+        for two hundred cards, whose lines repeat (the same step due the same
+        day)."""
         Enrolment = self.env["contoso.nurture.enrolment"]
-        shown = self._contoso_nurture_shown()
-        # the deals that show the same status, read once per status
-        statuses = defaultdict(list)
-        for lead in shown:
-            statuses[
-                lead.contoso_nurture_current_state,
-                lead.contoso_nurture_current_step_id,
-                lead.contoso_nurture_current_cadence_id,
-                lead.contoso_nurture_current_date_due,
-                lead.contoso_nurture_current_stop_reason,
-                lead.contoso_nurture_enrolment_total,
-            ].append(lead.id)
-        steps_by_cadence = Enrolment._steps_of(
-            Enrolment.cadence_id.union(
-                *(key[2] for key in statuses if key[0] in RUNNING_STATES)
-            )
-        )
         templates = Enrolment._progress_templates()
         lang = get_lang(self.env).code
         shared = defaultdict(list)  # (state, is_email, count): deal ids
         lines = defaultdict(list)  # progress line: deal ids
-        for (state, step, cadence, date_due, reason, count), ids in statuses.items():
-            steps = steps_by_cadence[cadence]
+        saved = self.browse(
+            [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
+        )
+        without = set(saved._ids)
+        for enrolment, lead_ids in saved._contoso_nurture_lines() if saved else ():
+            state = enrolment["state"]
             line = Enrolment._progress_line(
                 state,
-                number=steps.ids.index(step.id) + 1 if step in steps else 0,
-                total=len(steps),
-                step=step.summary,
-                date_due=date_due,
-                stop_reason=reason,
+                number=enrolment["number"],
+                total=enrolment["total"],
+                step=enrolment["summary"],
+                date_due=enrolment["date_due"],
+                stop_reason=enrolment["stop_reason"],
                 templates=templates,
                 lang=lang,
             )
+            is_email = bool(state == "running" and enrolment["is_email"])
+            shared[state, is_email, enrolment["count"]].extend(lead_ids)
+            lines[line].extend(lead_ids)
+            without.difference_update(lead_ids)
+        if without:
+            shared[False, False, 0].extend(without)
+            lines[""].extend(without)
+        # deals being edited in a form: their enrolments, through the ORM
+        for lead_id, enrolment, count in (self - saved)._contoso_nurture_latest():
+            state = enrolment.state
             shared[
-                state, bool(state == "running" and step.mail_template_id), count
-            ].extend(ids)
-            lines[line].extend(ids)
-        if hidden := self - shown:
-            shared[False, False, 0].extend(hidden._ids)
-            lines[""].extend(hidden._ids)
+                state,
+                bool(state == "running" and enrolment.step_id.mail_template_id),
+                count,
+            ].append(lead_id)
+            lines[enrolment._progress_texts().get(enrolment, "")].append(lead_id)
         for line, ids in lines.items():
             self.browse(ids).contoso_nurture_progress = line
         for (state, is_email, count), ids in shared.items():
@@ -212,48 +115,144 @@ class CrmLead(models.Model):
             leads.contoso_nurture_is_email = is_email
             leads.contoso_nurture_count = count
 
-    @api.depends("contoso_nurture_current_id")
-    @api.depends_context("uid")
+    @api.depends(
+        "contoso_nurture_enrolment_ids.state",
+        "contoso_nurture_enrolment_ids.date_start",
+    )
     def _compute_contoso_nurture_enrolment_id(self):
-        """The deal's current enrolment, for whoever reads it (its own
-        compute: the cards and the form show the status, not the record)."""
-        shown = self._contoso_nurture_shown()
-        (self - shown).contoso_nurture_enrolment_id = False
-        for lead in shown:
-            # (a tuple: a deal being edited has a new id, which is falsy)
-            self.browse(
-                (lead.id,)
-            ).contoso_nurture_enrolment_id = lead.contoso_nurture_current_id
+        """The deal's running or paused enrolment, else its latest (a compute of
+        its own: the cards and the form show the status, not the record)."""
+        for lead_id, enrolment, _count in self._contoso_nurture_latest():
+            self.browse((lead_id,)).contoso_nurture_enrolment_id = (
+                enrolment["id"] if isinstance(enrolment, dict) else enrolment or False
+            )
 
-    def _contoso_nurture_shown(self):
-        """The deals whose nurturing status the reader is shown, those whose
-        current enrolment he reads, as superuser to read it from.
+    def _contoso_nurture_latest(self):
+        """(deal id, its current enrolment, its number of enrolments) for each
+        deal: the running or paused enrolment, else the latest. Saved deals'
+        enrolments as rows of `_contoso_nurture_rows` (one query; ``None``
+        without enrolment); a deal being edited (a new record) gets its
+        enrolment record (maybe empty) from its one2many."""
+        saved = self.browse(
+            [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
+        )
+        rows = saved._contoso_nurture_rows() if saved else {}
+        for lead_id in self._ids:
+            if isinstance(lead_id, int):
+                found = rows.get(lead_id, ())
+                current = next(
+                    (row for row in found if row["state"] in RUNNING_STATES), None
+                ) or (found[0] if found else None)
+                yield lead_id, current, len(found)
+            else:
+                enrolments = self.browse((lead_id,)).contoso_nurture_enrolment_ids
+                current = (
+                    enrolments.filtered(lambda e: e.state in RUNNING_STATES)
+                    or enrolments
+                )[:1]
+                yield lead_id, current, len(enrolments)
 
-        Enrolments follow their deal: their record rules are the deal's (own
-        and unassigned deals, the team's, all, the company), so a reader who
-        sells reads the enrolments of every deal he reads. The technical
-        consultants' rule has no twin on enrolments: a consultant reads the
-        deals he checks, not their enrolments (nurturing sells), and his
-        status is checked enrolment by enrolment."""
-        if self.env.su:
-            return self
-        if not self.env["contoso.nurture.enrolment"].has_access("read"):
-            return self.browse()
-        if self.env.user.has_group(
-            "sales_team.group_sale_salesman_all_leads"
-        ) or not self.env.user.has_group(CONSULTANT_GROUP):
-            # (a reader of all deals reads all their enrolments: the
-            # consultants' rule gives him no deal more)
-            # the deal's row as the reader reads it (its record rules): a
-            # deal he does not read fails here, as any of its fields does
-            for lead in self:
-                lead.type  # noqa: B018
-            return self.sudo()
-        deals = self.sudo()
-        current = deals.contoso_nurture_current_id._origin
-        readable = current.with_env(self.env)._filtered_access("read")
-        return deals.filtered(
-            lambda lead: lead.contoso_nurture_current_id._origin in readable
+    def _contoso_nurture_rows(self):
+        """{deal id: its enrolments as rows, latest first}, each with its step's
+        summary (in the reader's language), whether it is an email step, its
+        position and its cadence's number of steps (`_contoso_nurture_query`)."""
+        query = self._contoso_nurture_query(
+            SQL("SELECT * FROM enrolment_row ORDER BY date_start DESC, id DESC")
+        )
+        rows = defaultdict(list)
+        for row in self.env.execute_query_dict(query):
+            rows[row["lead_id"]].append(row)
+        return rows
+
+    def _contoso_nurture_lines(self):
+        """The deals' current enrolments (running or paused, else the latest),
+        grouped by what their status line shows: [(row, deal ids)], each row
+        as in `_contoso_nurture_rows` with ``count``, the deal's number of
+        enrolments. A kanban page's two hundred cards share a few lines: the
+        deals are matched to their enrolment and grouped by the query, and
+        each line is written once for its deals."""
+        query = self._contoso_nurture_query(
+            SQL(
+                """
+                SELECT state, is_email, number, total, summary, date_due,
+                       stop_reason, count, array_agg(lead_id) AS lead_ids
+                  FROM (
+                      SELECT DISTINCT ON (lead_id) *,
+                             count(*) OVER (PARTITION BY lead_id) AS count
+                        FROM enrolment_row
+                       ORDER BY lead_id, state IN %(running)s DESC,
+                                date_start DESC, id DESC
+                  ) current
+                 GROUP BY state, is_email, number, total, summary, date_due,
+                          stop_reason, count
+                """,
+                running=RUNNING_STATES,
+            )
+        )
+        return [
+            (row, row.pop("lead_ids")) for row in self.env.execute_query_dict(query)
+        ]
+
+    def _contoso_nurture_query(self, select):
+        """``select`` over ``enrolment_row``: the deals' enrolments, each with its
+        step's summary (in the reader's language), whether it is an email step,
+        its position and its cadence's number of steps; one query for a form or
+        a kanban page (the ORM took two searches, each with its record rule).
+        Only the enrolments the reader reads: a consultant reads the deals he
+        checks, not their enrolments."""
+        Enrolment = self.env["contoso.nurture.enrolment"]
+        Step = self.env["contoso.nurture.step"]
+        # the enrolments the reader reads (their record rules), selected by the
+        # same query: no second scan of the enrolments to match their ids
+        readable = Enrolment._search([("lead_id", "in", self.ids)])
+        fields_read = [
+            "lead_id",
+            "state",
+            "step_id",
+            "date_due",
+            "stop_reason",
+            "cadence_id",
+            "date_start",
+        ]
+        Enrolment.flush_model(fields_read)
+        Step.flush_model(["cadence_id", "sequence", "summary", "mail_template_id"])
+        columns = [
+            SQL.identifier(readable.table, name) for name in ["id", *fields_read]
+        ]
+        # the steps' order is the model's (_order: cadence, sequence, id)
+        return SQL(
+            """
+            WITH enrolment AS %(enrolments)s,
+            step AS (
+                SELECT s.id, s.cadence_id, s.mail_template_id, %(summary)s AS summary,
+                       row_number() OVER (
+                           PARTITION BY s.cadence_id ORDER BY s.sequence, s.id
+                       ) AS number,
+                       count(*) OVER (PARTITION BY s.cadence_id) AS total
+                  FROM contoso_nurture_step s
+                 WHERE s.cadence_id IN (SELECT cadence_id FROM enrolment)
+                    -- a current step since moved to another cadence keeps its name
+                    OR s.id IN (SELECT step_id FROM enrolment)
+            ),
+            enrolment_row AS (
+                SELECT e.id, e.lead_id, e.state, e.date_due, e.stop_reason,
+                       e.date_start, s.summary,
+                       s.mail_template_id IS NOT NULL AS is_email,
+                       CASE WHEN s.cadence_id = e.cadence_id THEN s.number ELSE 0 END
+                           AS number,
+                       -- the steps of the enrolment's cadence are all in step:
+                       -- any of them counts them (a moved step's may not)
+                       coalesce(t.total, 0) AS total
+                  FROM enrolment e
+                  LEFT JOIN step s ON s.id = e.step_id
+                  LEFT JOIN (SELECT DISTINCT cadence_id, total FROM step) t
+                    ON t.cadence_id = e.cadence_id
+            )
+            %(select)s
+            """,
+            enrolments=readable.subselect(*columns),
+            summary=Step._field_to_sql("s", "summary"),
+            select=select,
         )
 
     @api.model_create_multi
@@ -263,15 +262,6 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
-        if forced := CURRENT_FIELDS.intersection(vals):
-            raise AccessError(
-                self.env._(
-                    "The nurturing status of a deal (%(fields)s) follows its "
-                    "nurturing enrolments and cannot be written: start, pause, "
-                    "resume or stop its nurturing instead.",
-                    fields=", ".join(sorted(forced)),
-                )
-            )
         result = super().write(vals)
         if {"stage_id", "active"} & set(vals) and not self.env.context.get(
             "contoso_nurture_losing"

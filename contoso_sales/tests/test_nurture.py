@@ -165,10 +165,9 @@ class TestNurture(ContosoCase):
         as_sally.mapped("contoso_nurture_progress")
         for model in ("crm.lead", "contoso.nurture.enrolment", "contoso.nurture.step"):
             self.env[model].invalidate_model()
-        # the deals, their current enrolment kept on their rows (read as
-        # superuser: only administrators read it over RPC), the steps of
-        # their cadences
-        with self.assertQueryCount(3):
+        # the deals, then their enrolments with what the status shows of their
+        # steps (one query)
+        with self.assertQueryCount(2):
             progress = as_sally.mapped("contoso_nurture_progress")
         self.assertEqual(
             progress,
@@ -665,11 +664,10 @@ class TestNurture(ContosoCase):
             self.env[model].invalidate_model()
         Lead.browse(deal.id).web_read(spec)
         # the deal's own columns the addon adds (read with crm's in one query
-        # by the real form), the deal lines, the tech checks, the deal's
-        # current enrolment kept on its row (read as superuser: only
-        # administrators read it over RPC) and the steps of its cadence (the
-        # stage bar's stages: a domain on the team the form reads anyway)
-        with self.assertQueryCount(5):
+        # by the real form), the deal lines, the tech checks, the nurturing
+        # status with its count (the stage bar's stages: a domain on the team
+        # the form reads anyway)
+        with self.assertQueryCount(4):
             (values,) = Lead.browse(deal.id).web_read(addon)
         self.assertEqual(values["contoso_nurture_count"], 1)
         self.assertEqual(values["contoso_quote_iteration_count"], 2)

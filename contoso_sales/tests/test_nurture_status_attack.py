@@ -1,6 +1,4 @@
 from freezegun import freeze_time
-from odoo.exceptions import AccessError
-from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import ContosoCase
@@ -67,59 +65,6 @@ class TestNurtureStatusAttack(ContosoCase):
         self.assertEqual(
             self.deal.with_user(self.otto).contoso_nurture_progress,
             "Nurturing 1/4 — Introduction call due Mar 2",
-        )
-
-    def test_status_on_the_deals_row_is_computed_not_written(self):
-        """The deal keeps its current enrolment on its row: nobody writes it
-        over RPC (a forged status, or another deal's enrolment pointed at to
-        read its name), and only administrators read it there; the others
-        are refused with an access error, not a server error."""
-        current = (
-            "contoso_nurture_current_id",
-            "contoso_nurture_current_state",
-            "contoso_nurture_current_stop_reason",
-            "contoso_nurture_enrolment_total",
-        )
-        Lead = self.env["crm.lead"]
-        elsewhere = Lead.create(
-            {
-                "name": "T Otto's deal",
-                "type": "opportunity",
-                "partner_id": self.customer.id,
-                "team_id": self.resellers.id,
-                "user_id": self.otto.id,
-            }
-        )
-        elsewhere._contoso_nurture_enrol()
-        forged = {
-            "contoso_nurture_current_state": "stopped",
-            "contoso_nurture_current_stop_reason": "T forged",
-            "contoso_nurture_enrolment_total": 42,
-            "contoso_nurture_current_id": elsewhere.contoso_nurture_enrolment_ids.id,
-        }
-        for user in (self.salesperson, self.manager, self.env.ref("base.user_admin")):
-            for name, value in forged.items():
-                with self.assertRaises(AccessError, msg=(user.login, name)):
-                    self.deal.with_user(user).write({name: value})
-        self.assertEqual(self.deal.contoso_nurture_current_id, self.enrolment)
-        self.assertEqual(self.deal.contoso_nurture_current_state, "running")
-        self.assertEqual(self.deal.contoso_nurture_enrolment_total, 1)
-        for user in (self.salesperson, self.consultant, self.manager, self.otto):
-            # (technical features: the error names the field's groups)
-            user.group_ids = [Command.link(self.env.ref("base.group_no_one").id)]
-            deal = self.deal.with_user(user)
-            self.assertFalse(set(current) & set(deal.fields_get()), user.login)
-            for name in current:
-                with self.assertRaises(AccessError, msg=(user.login, name)):
-                    deal.read([name])
-                with self.assertRaises(AccessError, msg=(user.login, name)):
-                    deal.search([(name, "!=", False)])
-        admin = self.deal.with_user(self.env.ref("base.user_admin"))
-        self.assertEqual(
-            admin.read(["contoso_nurture_current_state"])[0][
-                "contoso_nurture_current_state"
-            ],
-            "running",
         )
 
     def test_latest_enrolment_on_unflushed_start_dates(self):
