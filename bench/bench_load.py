@@ -223,9 +223,9 @@ def upgrade(dbname):
         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
         [digest],
     )
-    # An upgrade that adds stored fields rewrites every row of their table
-    # (the deals' current nurturing status): the copies would start with a
-    # table twice its size and planner statistics of before.
+    # An upgrade that adds a stored field rewrites every row of its table:
+    # the copies would start with that table twice its size and the planner's
+    # statistics of before.
     sql_on(dbname, "VACUUM (ANALYZE)")
     say(f"  upgraded in {time.monotonic() - started:.0f} s")
 
