@@ -627,7 +627,7 @@ class ContosoImportBatch(models.Model):
                 dry_run.enter_context(self._rolled_back())
             try:
                 with self.env.cr.savepoint():
-                    written = self._write_rows(good, counts)
+                    written = self._write_rows(good, counts, lookups)
                 errors += written
             except TransactionRollbackError:
                 # A user saved one of the chunk's records since this transaction
@@ -647,7 +647,9 @@ class ContosoImportBatch(models.Model):
                     row_counts = Counter()
                     try:
                         with self.env.cr.savepoint():
-                            written = self._write_rows([(row, vals)], row_counts)
+                            written = self._write_rows(
+                                [(row, vals)], row_counts, lookups
+                            )
                     except Exception as exc:  # noqa: BLE001 - reported on the row
                         self.env.invalidate_all()
                         errors.append((row, "error", self._failure_reason(exc)))
@@ -781,7 +783,7 @@ class ContosoImportBatch(models.Model):
             reason=" ".join(message.split())[:500],
         )
 
-    def _write_rows(self, good, counts):
+    def _write_rows(self, good, counts, lookups=None):
         """Upsert the cleaned rows and link them; returns row errors and
         warnings."""
         # A key repeated in a chunk goes in a later wave, as if it came in the
@@ -801,7 +803,7 @@ class ContosoImportBatch(models.Model):
                 touched += written
                 errors += refused
                 continue
-            returned = self._upsert_sql([vals for _row, vals in wave])
+            returned = self._upsert_sql([vals for _row, vals in wave], lookups)
             created = sum(1 for _id, inserted in returned if inserted)
             counts["created"] += created
             counts["updated"] += len(returned) - created
@@ -821,13 +823,13 @@ class ContosoImportBatch(models.Model):
         state = (vals.pop("state") or "").lower()
         vals["state_id"] = lookups["states"].get((country, state)) if state else None
 
-    def _upsert_sql(self, records):
+    def _upsert_sql(self, records, lookups=None):
         """COPY the records into a temp table and upsert them; (id, created) rows."""
         cr = self.env.cr
         source = SOURCES[self.source]
         columns = ("ref", *source.fields, "row_hash")
         if self.source == "loyalty":
-            columns += self._prematch(records)
+            columns += self._prematch(records, lookups)
         elif self.source == "online":
             columns += self._resolve_contacts(records)
         cr.execute(TEMP_TABLES[self.source])
@@ -884,7 +886,7 @@ class ContosoImportBatch(models.Model):
             vals["contact_partner"] = partners.get(vals["contact_ref"])
         return ("contact_partner",)
 
-    def _prematch(self, records):
+    def _prematch(self, records, lookups=None):
         """Match the new members of a loyalty wave before they are inserted,
         so that each is written once, with its match; the members already
         imported (their values merge with what is stored) are matched after
@@ -903,7 +905,10 @@ class ContosoImportBatch(models.Model):
             if vals["ref"] not in known:
                 new.append(vals)
         if new:
-            results = self.env["contoso.loyalty.member"]._match_rows(new)
+            too_large = None if lookups is None else lookups.setdefault("too_large", {})
+            results = self.env["contoso.loyalty.member"]._match_rows(
+                new, too_large=too_large
+            )
             for vals, result in zip(new, results, strict=True):
                 vals.update(zip(columns, result, strict=True))
         return columns

@@ -421,11 +421,15 @@ class ContosoLoyaltyMember(models.Model):
         )
 
     @api.model
-    def _match_rows(self, rows):
+    def _match_rows(self, rows, too_large=None):
         """(contact linked, contact proposed, score, state, reason) for each
         member row (dicts with name_key, email_norm, birthdate, contact_ref and
         company_id): the matching itself, for members stored or about to be
         (an import matches its new members before inserting them).
+
+        `too_large`: a dict an import keeps from one chunk to the next, where
+        the name tokens found too common to use are remembered per company
+        (`_match_candidates`), so that each is counted once per import.
 
         A card is matched with the shared contacts and its own company's only:
         the cards of each company are matched apart (a contacts import matches
@@ -436,15 +440,15 @@ class ContosoLoyaltyMember(models.Model):
             positions_by_company[row["company_id"]].append(position)
         results = [None] * len(rows)
         for positions in positions_by_company.values():
-            matched = self._match_company_rows([rows[p] for p in positions])
+            matched = self._match_company_rows([rows[p] for p in positions], too_large)
             for position, result in zip(positions, matched, strict=True):
                 results[position] = result
         return results
 
     @api.model
-    def _match_company_rows(self, rows):
+    def _match_company_rows(self, rows, too_large=None):
         """`_match_rows` for the cards of one company."""
-        contacts, tokens = self._match_candidates(rows)
+        contacts, tokens = self._match_candidates(rows, too_large)
         by_ref = {c["contact_ref"]: c["id"] for c in contacts if c["contact_ref"]}
         index = ContactIndex(
             contacts,
@@ -483,7 +487,7 @@ class ContosoLoyaltyMember(models.Model):
         return results
 
     @api.model
-    def _match_candidates(self, rows):
+    def _match_candidates(self, rows, too_large=None):
         """The contacts that `ContactIndex` needs to match these member rows,
         all of them and no more, by indexed lookups (never a scan of every
         partner): the contacts of the members' ContactIds and e-mails first;
@@ -493,7 +497,12 @@ class ContosoLoyaltyMember(models.Model):
         small enough to be used (`BLOCK_LIMIT`: a larger block is skipped by
         the matching anyway, so it is not read). Sorted by id, so ties are
         decided the same way on every run. Returns the contacts and the name
-        tokens whose blocks they hold whole."""
+        tokens whose blocks they hold whole.
+
+        With `too_large` (`_match_rows`), a token found too common is not
+        counted again by the import's later chunks: a block only grows while
+        contacts are added, and on a file of 30,000 members whose names share
+        a hundred tokens, counting them again was a fifth of each chunk."""
         cr = self.env.cr
         # the queries below read these as they are now, also what the ORM
         # has not written yet
@@ -509,10 +518,11 @@ class ContosoLoyaltyMember(models.Model):
             ]
         )
         # A card is matched with shared contacts or its own company's only.
+        scope_companies = sorted({r["company_id"] for r in rows})
         scope = SQL(
             "active AND NOT is_company "
             "AND (company_id IS NULL OR company_id = ANY(%s))",
-            sorted({r["company_id"] for r in rows}),
+            scope_companies,
         )
         columns = SQL(
             "id, contoso_name_key AS name_key, email_normalized AS email_norm, "
@@ -560,6 +570,10 @@ class ContosoLoyaltyMember(models.Model):
         }
         fuzzy = [r for r in rest if (r["name_key"], r["birthdate"]) not in same_person]
         tokens = sorted({t for r in fuzzy for t in (r["name_key"] or "").split()})
+        known_large = set()
+        if too_large is not None:
+            known_large = too_large.setdefault(tuple(scope_companies), set())
+            tokens = [t for t in tokens if t not in known_large]
         if tokens:
             # The blocks too large to use, found in one pass over the contacts
             # that share any of the tokens (the name-token index), each
@@ -583,8 +597,9 @@ class ContosoLoyaltyMember(models.Model):
                     limit=BLOCK_LIMIT,
                 )
             )
-            too_large = {t for (t,) in cr.fetchall()}
-            tokens = [t for t in tokens if t not in too_large]
+            large = {t for (t,) in cr.fetchall()}
+            known_large |= large
+            tokens = [t for t in tokens if t not in large]
         if tokens:
             cr.execute(
                 SQL(

@@ -363,3 +363,84 @@ class TestLoyaltyImportCompanyScope(DataHubCase):
             lambda c: c.company_id == self.company_a and c.loyalty_ref == "LOYID_B1"
         )
         self.assertEqual(card_a.match_state, "auto")
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyTooCommonTokensRemembered(DataHubCase):
+    """An import counts a name token too common to use once, not in every
+    chunk (`_match_rows(too_large=...)`), and the matching is the same."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.env["res.company"].create({"name": "Contoso Redloy D"})
+
+    _people = TestLoyaltyBlocksEquivalence._people
+
+    COUNT_SQL = "HAVING count(DISTINCT p.id)"
+
+    def _count_queries(self):
+        executed = []
+        cr = self.env.cr
+        original = type(cr).execute
+
+        def execute(cursor, query, params=None, log_exceptions=True):
+            text = query.code if isinstance(query, SQL) else str(query)
+            if self.COUNT_SQL in text:
+                executed.append(text)
+            return original(cursor, query, params, log_exceptions)
+
+        return executed, patch.object(type(cr), "execute", execute)
+
+    def test_a_chunked_import_counts_a_too_common_token_once(self):
+        self._people("qqcommon qqother", 4)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "contoso_sales.import_chunk_rows", 2
+        )
+        rows = "".join(f"QL{n},Qqcommon Qqother,,,,10,\r\n" for n in range(1, 7))
+        executed, counting = self._count_queries()
+        with patch(f"{MEMBER_MODULE}.BLOCK_LIMIT", 3), counting:
+            batch = self._import("loyalty", LOYALTY + rows)
+        self.assertEqual(self._counts(batch), (6, 6, 0, 0, 0))
+        # Three chunks of two members sharing two tokens, both too common:
+        # counted by the first chunk only (each chunk counted them before).
+        self.assertEqual(len(executed), 1)
+        members = self.env["contoso.loyalty.member"].search(
+            [("loyalty_ref", "in", [f"QL{n}" for n in range(1, 7)])]
+        )
+        self.assertEqual(len(members), 6)
+        self.assertEqual(set(members.mapped("match_state")), {"none"})
+
+    def test_remembered_tokens_match_as_counting_again_does(self):
+        crowd = self._people("qqshared qqsmall", 4)
+        self._people("qqshared", 1)
+        company = self.env.company.id
+        first = [_row("qqshared qqsmall", company), _row("qqshared", company)]
+        second = [_row("qqshared qqnew", company), _row("qqsmall", company)]
+        Member = self.env["contoso.loyalty.member"]
+        remembered = {}
+        with patch(f"{MEMBER_MODULE}.BLOCK_LIMIT", 4):
+            cold = Member._match_rows(first) + Member._match_rows(second)
+            warm = Member._match_rows(first, too_large=remembered) + (
+                Member._match_rows(second, too_large=remembered)
+            )
+        self.assertEqual(warm, cold)
+        self.assertEqual(remembered, {(company,): {"qqshared"}})
+        # qqsmall (4 contacts) stays usable: its block was read both times.
+        self.assertIn(crowd[0].id, {result[1] for result in warm})
+
+    def test_a_token_too_common_in_one_company_is_used_in_another(self):
+        self._people("qqscoped", 4, company_id=self.env.company.id)
+        other = self._people("qqscoped", 1, company_id=self.other.id)
+        Member = self.env["contoso.loyalty.member"]
+        remembered = {}
+        with patch(f"{MEMBER_MODULE}.BLOCK_LIMIT", 3):
+            Member._match_candidates(
+                [_row("qqscoped", self.env.company.id)], remembered
+            )
+            contacts, tokens = Member._match_candidates(
+                [_row("qqscoped", self.other.id)], remembered
+            )
+        self.assertEqual(remembered[(self.env.company.id,)], {"qqscoped"})
+        self.assertIn("qqscoped", tokens, "one contact in the other company's scope")
+        self.assertEqual({c["id"] for c in contacts}, set(other.ids))
