@@ -17,7 +17,7 @@ from odoo.exceptions import UserError
 from psycopg2.errors import TransactionRollbackError
 
 from ..datahub.normalise import RowError, clean_ref, spreadsheet_safe
-from ..datahub.priority import lower_cpu_priority
+from ..datahub.priority import lower_cpu_priority, paused_gc
 from ..datahub.reader import SOURCES, FileRefused, open_source
 from ..datahub.sample import write_samples
 from ..datahub.survivorship import jsonable, row_hash, survive
@@ -563,6 +563,7 @@ class ContosoImportBatch(models.Model):
         if commit:
             self.env["ir.cron"]._commit_progress()
         lookups = self._lookups()
+        source_tables = self.source != "contacts"
         chunks = 0
         with self._open_file() as handle:
             try:
@@ -584,7 +585,11 @@ class ContosoImportBatch(models.Model):
                     # A full chunk: the file may go on for many more.
                     lookups["known"] = self._known_snapshot()
                 started = time.monotonic()
-                self._import_chunk(rows, lookups)
+                # The addon's own tables: short chunks, 4 to 8% of whose time
+                # went to the cycle collector (paused_gc). Contacts spend
+                # theirs in Odoo's create(), about 1% in it: left as they are.
+                with paused_gc() if source_tables else contextlib.nullcontext():
+                    self._import_chunk(rows, lookups)
                 chunks += 1
                 if commit:
                     size = self._fit_chunk(size, len(rows), time.monotonic() - started)

@@ -11,6 +11,7 @@ from . import (
     test_datahub_bad_cells,
     test_datahub_bulk_partners,
     test_datahub_customer,
+    test_datahub_gc,
     test_datahub_import,
     test_datahub_matching,
     test_datahub_matching_blocks_redteam,

@@ -232,9 +232,9 @@ class TestConcurrentImports(ConcurrencyCase):
         Batch = type(self.env["contoso.import.batch"])
         write_rows = Batch._write_rows
 
-        def write(batch, good, counts):
+        def write(batch, good, counts, *args):
             pause()
-            return write_rows(batch, good, counts)
+            return write_rows(batch, good, counts, *args)
 
         return patch.object(Batch, "_write_rows", write)
 

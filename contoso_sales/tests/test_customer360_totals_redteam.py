@@ -392,8 +392,8 @@ class TestCustomer360TotalsRedTeam(DataHubCase):
         original = Batch._upsert_sql
         calls = []
 
-        def failing(batch, records):
-            returned = original(batch, records)
+        def failing(batch, records, *args):
+            returned = original(batch, records, *args)
             calls.append(len(records))
             if len(records) > 1:
                 # The chunk's upsert ran (and its triggers): then it fails.
