@@ -989,7 +989,7 @@ class ContosoImportBatch(models.Model):
             # The cleaned values, not their JSON form: a date given as text
             # would be parsed again by Odoo, partner by partner.
             cleaned = {vals["ref"]: vals for _row, vals in wave}
-            created = partners._load_records_create(
+            created = partners._contoso_bulk_create(
                 [
                     {
                         "contoso_contact_ref": key,

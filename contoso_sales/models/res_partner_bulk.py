@@ -92,3 +92,31 @@ class ResPartner(models.Model):
             super()._check_company(fnames)
             raise
         return None
+
+    @api.model
+    def _contoso_bulk_create(self, vals_list):
+        """create() as Odoo's own import calls it (`_load_records_create`), for
+        the partners of an import file.
+
+        Odoo keeps four resized copies of every partner's picture (image.mixin:
+        image_1024 to image_128, stored, related to image_1920) and computes
+        them for a partner without picture too: four computes and four
+        attachment writes of nothing per contact, about a tenth of creating
+        one. For the partners created without a picture those computes are
+        dropped: what they would store is no copy at all, which is what the
+        partner has without them (Odoo's base_vat drops a compute the same way
+        after a create). A partner that has a picture after all (a default,
+        another app's create override) keeps them."""
+        partners = self._load_records_create(vals_list)
+        resized = [
+            field
+            for field in self._fields.values()
+            if field.store and field.related == "image_1920"
+        ]
+        if resized:
+            blank = partners.with_context(bin_size=True).filtered(
+                lambda partner: not partner.image_1920
+            )
+            for field in resized:
+                self.env.remove_to_compute(field, blank)
+        return partners

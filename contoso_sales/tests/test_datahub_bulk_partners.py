@@ -59,3 +59,45 @@ class TestBulkPartners(DataHubCase):
             )
         self.assertIn("Odd One", str(caught.exception))
         self.assertFalse(partners.search([("name", "=", "Odd One")]))
+
+    def test_contacts_without_picture_are_not_resized(self):
+        """Odoo resizes a partner's picture into four stored copies even when
+        there is none; the import drops those computes for contacts without a
+        picture, and they read as create() leaves them."""
+        image = type(self.env["res.partner"]._fields["image_128"])
+        with patch.object(
+            image, "_image_process", autospec=True, side_effect=image._image_process
+        ) as resized:
+            self._import(
+                "contacts",
+                CONTACTS
+                + "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n"
+                + "C2,Bob,Ray,,bob@example.com,,,,,,,\r\n",
+            )
+            self.env.flush_all()
+        self.assertEqual(resized.call_count, 0)
+        made = self.env["res.partner"].create({"name": "Made Here"})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        names = ["image_1920", "image_1024", "image_512", "image_256", "image_128"]
+        for ref in ("C1", "C2"):
+            self.assertEqual(
+                self._partner(ref).read(names)[0] | {"id": 0},
+                made.read(names)[0] | {"id": 0},
+            )
+
+    def test_a_picture_given_by_a_default_is_resized_as_create_does(self):
+        picture = (
+            "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDA"
+            "xMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
+        )
+        self.env["ir.default"].set("res.partner", "image_1920", picture)
+        self._import("contacts", CONTACTS + "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n")
+        made = self.env["res.partner"].create({"name": "Made Here"})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        imported = self._partner("C1")
+        self.assertTrue(imported.image_1920)
+        for name in ("image_1024", "image_512", "image_256", "image_128"):
+            self.assertTrue(imported[name], name)
+            self.assertEqual(imported[name], made[name], name)

@@ -61,7 +61,8 @@ class TestImportChunkGc(DataHubCase):
     def test_contacts_chunk_keeps_the_collector(self):
         batch, seen = self._collector_during_chunks(
             "contacts",
-            CONTACTS + "C1,Ann,Lee,Ann Lee,ann@example.com,,,98052,WA,1 Main,Redmond,US\r\n",
+            CONTACTS
+            + "C1,Ann,Lee,Ann Lee,ann@example.com,,,98052,WA,1 Main,Redmond,US\r\n",
         )
         self.assertEqual(self._counts(batch), (1, 1, 0, 0, 0))
         self.assertEqual(seen, [True])
