@@ -9,6 +9,7 @@ from . import (
     test_customer360_totals_redteam,
     test_datahub_attack,
     test_datahub_bad_cells,
+    test_bulk_pictures_redteam17,
     test_datahub_bulk_partners,
     test_datahub_customer,
     test_datahub_gc,
