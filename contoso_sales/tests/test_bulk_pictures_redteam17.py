@@ -193,3 +193,49 @@ class TestBulkPicturesRedTeam17(DataHubCase):
             [],
             "a contact without picture keeps a resized copy of the removed one",
         )
+
+    # Variant of test_imported_contact_is_the_partner_create_makes
+    # (test_datahub_survivorship.py): every stored field, field by field, with
+    # an app that gives a default picture and removes it in its create override
+    # after something read the partner's avatar.
+    def test_generic_equality_with_picture_removed_in_create(self):
+        self.env["ir.default"].set("res.partner", "image_1920", PICTURE)
+
+        def take(records):
+            for record in records:
+                record.avatar_128  # noqa: B018
+            records.write({"image_1920": False})
+
+        identity = {"id", "create_date", "write_date", "contoso_contact_ref"}
+
+        def stored(partner):
+            values = {}
+            for name, field in partner._fields.items():
+                if not field.store or field.type == "one2many" or name in identity:
+                    continue
+                value = partner[name]
+                if field.type == "many2one" and value == partner:
+                    value = "itself"
+                elif field.relational:
+                    value = sorted(value.ids)
+                values[name] = value
+            return values
+
+        with self._patched_create(take):
+            batch = self._import("contacts", CONTACTS + ANN)
+            made = (
+                self.env["res.partner"]
+                .with_user(self.data_admin)
+                .create([{"name": "Ann Lee", "email": "ann@example.com"}])
+            )
+        self.assertEqual(batch.state, "done")
+        made.env.flush_all()
+        self.env.invalidate_all()
+        imported = self._partner("C1").sudo()
+        expected, got = stored(made.sudo()), stored(imported)
+        differences = {
+            name: (bool(got[name]), bool(expected[name]))
+            for name in expected
+            if got[name] != expected[name]
+        }
+        self.assertEqual(differences, {}, "imported vs create(), field by field")
