@@ -500,9 +500,12 @@ class ContosoLoyaltyMember(models.Model):
         tokens whose blocks they hold whole.
 
         With `too_large` (`_match_rows`), a token found too common is not
-        counted again by the import's later chunks: a block only grows while
-        contacts are added, and on a file of 30,000 members whose names share
-        a hundred tokens, counting them again was a fifth of each chunk."""
+        counted again by the import's later chunks: on a file of 30,000
+        members whose names share a hundred tokens, counting them again was a
+        fifth of each chunk. A token whose block shrinks below the limit
+        meanwhile (contacts archived or deleted while the import runs) stays
+        unused until the next import: a match missed, never one made outside
+        the card's company."""
         cr = self.env.cr
         # the queries below read these as they are now, also what the ORM
         # has not written yet

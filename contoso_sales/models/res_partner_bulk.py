@@ -106,17 +106,35 @@ class ResPartner(models.Model):
         dropped: what they would store is no copy at all, which is what the
         partner has without them (Odoo's base_vat drops a compute the same way
         after a create). A partner that has a picture after all (a default,
-        another app's create override) keeps them."""
+        another app's create override), or that has a copy already stored
+        (given a picture and then none inside the create), keeps them."""
         partners = self._load_records_create(vals_list)
         resized = [
             field
             for field in self._fields.values()
-            if field.store and field.related == "image_1920"
+            if field.store
+            and field.related == "image_1920"
+            and getattr(field, "attachment", False)
         ]
-        if resized:
-            blank = partners.with_context(bin_size=True).filtered(
-                lambda partner: not partner.image_1920
+        if not resized:
+            return partners
+        blank = partners.with_context(bin_size=True).filtered(
+            lambda partner: not partner.image_1920
+        )
+        if blank:
+            # A copy stored during the create (a picture given, its copies
+            # read, then the picture removed) is deleted by its compute: those
+            # partners keep theirs.
+            attachments = self.env["ir.attachment"]
+            attachments.flush_model(["res_model", "res_field", "res_id"])
+            self.env.cr.execute(
+                "SELECT DISTINCT res_id FROM ir_attachment "
+                "WHERE res_model = %s AND res_field = ANY(%s) AND res_id = ANY(%s)",
+                [self._name, [field.name for field in resized], blank.ids],
             )
+            stored = {res_id for (res_id,) in self.env.cr.fetchall()}
+            if stored:
+                blank = blank.filtered(lambda partner: partner.id not in stored)
             for field in resized:
                 self.env.remove_to_compute(field, blank)
         return partners

@@ -444,3 +444,23 @@ class TestLoyaltyTooCommonTokensRemembered(DataHubCase):
         self.assertEqual(remembered[(self.env.company.id,)], {"qqscoped"})
         self.assertIn("qqscoped", tokens, "one contact in the other company's scope")
         self.assertEqual({c["id"] for c in contacts}, set(other.ids))
+
+    def test_a_block_shrinking_during_the_import_is_used_by_the_next_one(self):
+        """The documented limit: a token remembered as too common stays unused
+        for the rest of the import (a match missed), never a match out of
+        scope; the next import, with a fresh memory, uses it."""
+        crowd = self._people("qqshrink", 4)
+        company = self.env.company.id
+        Member = self.env["contoso.loyalty.member"]
+        remembered = {}
+        with patch(f"{MEMBER_MODULE}.BLOCK_LIMIT", 3):
+            Member._match_candidates([_row("qqshrink", company)], remembered)
+            crowd[:2].action_archive()
+            contacts, tokens = Member._match_candidates(
+                [_row("qqshrink", company)], remembered
+            )
+            self.assertNotIn("qqshrink", tokens)
+            self.assertFalse(contacts)
+            contacts, tokens = Member._match_candidates([_row("qqshrink", company)], {})
+        self.assertIn("qqshrink", tokens)
+        self.assertEqual({c["id"] for c in contacts}, set(crowd[2:].ids))

@@ -4,8 +4,8 @@ still be what res.partner.create() makes with the same values."""
 
 from unittest.mock import patch
 
-from odoo.service.model import get_public_method
 from odoo.exceptions import AccessError
+from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
 from .datahub_common import CONTACTS, DataHubCase
@@ -47,8 +47,10 @@ class TestBulkPicturesRedTeam17(DataHubCase):
         return patch.object(Partner, "create", create)
 
     def _made(self, name="Made Here"):
-        return self.env["res.partner"].with_user(self.data_admin).create(
-            [{"name": name, "email": "made@example.com"}]
+        return (
+            self.env["res.partner"]
+            .with_user(self.data_admin)
+            .create([{"name": name, "email": "made@example.com"}])
         )
 
     def _compare(self, imported, made):
