@@ -6,6 +6,26 @@ from odoo.tests import new_test_user
 
 from .common import ContosoCase
 
+# What distinguishes two partners besides their values.
+IDENTITY_FIELDS = {"id", "create_date", "write_date", "contoso_contact_ref"}
+
+
+def stored_values(partner):
+    """Every stored field of a partner, comparable with another partner's:
+    itself as "itself", relations as sorted ids (imported vs create())."""
+    values = {}
+    for name, field in partner._fields.items():
+        if not field.store or field.type == "one2many" or name in IDENTITY_FIELDS:
+            continue
+        value = partner[name]
+        if field.type == "many2one" and value == partner:
+            value = "itself"
+        elif field.relational:
+            value = sorted(value.ids)
+        values[name] = value
+    return values
+
+
 CONTACTS = (
     "ContactId,FirstName,LastName,FullName,EMail,DateOfBirth,CreatedOn,PostCode,"
     "State,StreetAddress,City,Country\r\n"

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
-from .datahub_common import CONTACTS, DataHubCase
+from .datahub_common import CONTACTS, DataHubCase, stored_values
 
 # 2x2 PNG (from the addon's own test).
 PICTURE = (
@@ -208,21 +208,6 @@ class TestBulkPicturesRedTeam17(DataHubCase):
                 record.avatar_128  # noqa: B018
             records.write({"image_1920": False})
 
-        identity = {"id", "create_date", "write_date", "contoso_contact_ref"}
-
-        def stored(partner):
-            values = {}
-            for name, field in partner._fields.items():
-                if not field.store or field.type == "one2many" or name in identity:
-                    continue
-                value = partner[name]
-                if field.type == "many2one" and value == partner:
-                    value = "itself"
-                elif field.relational:
-                    value = sorted(value.ids)
-                values[name] = value
-            return values
-
         with self._patched_create(take):
             batch = self._import("contacts", CONTACTS + ANN)
             made = (
@@ -234,7 +219,7 @@ class TestBulkPicturesRedTeam17(DataHubCase):
         made.env.flush_all()
         self.env.invalidate_all()
         imported = self._partner("C1").sudo()
-        expected, got = stored(made.sudo()), stored(imported)
+        expected, got = stored_values(made.sudo()), stored_values(imported)
         differences = {
             name: (bool(got[name]), bool(expected[name]))
             for name in expected

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import BaseCase, freeze_time, new_test_user, tagged
 
 from ..datahub.survivorship import survive
-from .datahub_common import CONTACTS, DataHubCase
+from .datahub_common import CONTACTS, DataHubCase, stored_values
 
 ZOE = (
     "C1,Zoé,Dupont,,Zoe.Dupont@Example.com ,1980-05-06,2020-01-02,98052,WA,"
@@ -18,7 +18,6 @@ JOHN = "C2,John,Smith,,jsmith@example.com,5/6/1975,,10001,NY,2 Side St,New York,
 FILE = CONTACTS + ZOE + "\r\n" + JOHN + "\r\n"
 # Stored fields that are the record's identity or the moment it was written,
 # not something a create() decides: everything else must be equal.
-IDENTITY_FIELDS = {"id", "create_date", "write_date", "contoso_contact_ref"}
 
 
 class TestSurvive(BaseCase):
@@ -51,19 +50,6 @@ class TestSurvive(BaseCase):
 
 @tagged("post_install", "-at_install")
 class TestDataHubSurvivorship(DataHubCase):
-    def _stored_values(self, partner):
-        values = {}
-        for name, field in partner._fields.items():
-            if not field.store or field.type == "one2many" or name in IDENTITY_FIELDS:
-                continue
-            value = partner[name]
-            if field.type == "many2one" and value == partner:
-                value = "itself"
-            elif field.relational:
-                value = sorted(value.ids)
-            values[name] = value
-        return values
-
     # Defaults such as calendar_last_notif_ack are "now": one instant for both.
     @freeze_time("2026-03-02 10:00:00")
     def test_imported_contact_is_the_partner_create_makes(self):
@@ -90,7 +76,7 @@ class TestDataHubSurvivorship(DataHubCase):
         made.env.flush_all()
         self.env.invalidate_all()
         imported, made = imported.sudo(), made.sudo()
-        expected, got = self._stored_values(made), self._stored_values(imported)
+        expected, got = stored_values(made), stored_values(imported)
         differences = {
             name: (got[name], expected[name])
             for name in expected
