@@ -26,6 +26,11 @@ def stored_values(partner):
     return values
 
 
+# A 2x2 PNG: a partner's picture.
+PICTURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDA"
+    "xMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
+)
 CONTACTS = (
     "ContactId,FirstName,LastName,FullName,EMail,DateOfBirth,CreatedOn,PostCode,"
     "State,StreetAddress,City,Country\r\n"

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.res_partner_bulk import DEFAULTS_MEMO, DefaultsMemo
-from .datahub_common import CONTACTS, DataHubCase
+from .datahub_common import CONTACTS, PICTURE, DataHubCase
 
 
 @tagged("post_install", "-at_install")
@@ -87,11 +87,7 @@ class TestBulkPartners(DataHubCase):
             )
 
     def test_a_picture_given_by_a_default_is_resized_as_create_does(self):
-        picture = (
-            "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDA"
-            "xMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
-        )
-        self.env["ir.default"].set("res.partner", "image_1920", picture)
+        self.env["ir.default"].set("res.partner", "image_1920", PICTURE)
         self._import("contacts", CONTACTS + "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n")
         made = self.env["res.partner"].create({"name": "Made Here"})
         self.env.flush_all()

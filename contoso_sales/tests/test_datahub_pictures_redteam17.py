@@ -8,13 +8,8 @@ from odoo.exceptions import AccessError
 from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
-from .datahub_common import CONTACTS, DataHubCase, stored_values
+from .datahub_common import CONTACTS, PICTURE, DataHubCase, stored_values
 
-# 2x2 PNG (from the addon's own test).
-PICTURE = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDA"
-    "xMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
-)
 ANN = "C1,Ann,Lee,,ann@example.com,,,,,,,\r\n"
 IMAGES = ["image_1920", "image_1024", "image_512", "image_256", "image_128"]
 RESIZED = IMAGES[1:]
@@ -28,6 +23,22 @@ def _db_attachments(env, partner):
         [partner.id],
     )
     return [name for (name,) in env.cr.fetchall()]
+
+
+def _read_then_remove(*names, give=False):
+    """A create override (`_patched_create`) that reads the partners' `names`
+    (computing and storing their resized copies), then removes the picture;
+    with `give`, it gives them a picture first."""
+
+    def after(records):
+        if give:
+            records.write({"image_1920": PICTURE})
+        for record in records:
+            for name in names:
+                record[name]  # noqa: B018 - e.g. a notification, a sync
+        records.write({"image_1920": False})
+
+    return after
 
 
 @tagged("post_install", "-at_install")
@@ -80,13 +91,7 @@ class TestBulkPicturesRedTeam17(DataHubCase):
     # 2. Override gives a picture, something reads the avatar (computes and
     #    stores image_128 etc.), then the picture is removed again in create.
     def test_override_gives_then_removes_picture_after_avatar_read(self):
-        def give_then_take(records):
-            records.write({"image_1920": PICTURE})
-            for record in records:
-                record.avatar_128  # noqa: B018 - e.g. a notification, a sync
-                record.image_1024  # noqa: B018
-            records.write({"image_1920": False})
-
+        give_then_take = _read_then_remove("avatar_128", "image_1024", give=True)
         with self._patched_create(give_then_take):
             self._import("contacts", CONTACTS + ANN)
             made = self._made()
@@ -97,12 +102,7 @@ class TestBulkPicturesRedTeam17(DataHubCase):
     def test_default_picture_removed_by_override_after_avatar_read(self):
         self.env["ir.default"].set("res.partner", "image_1920", PICTURE)
 
-        def take(records):
-            for record in records:
-                record.image_128  # noqa: B018
-            records.write({"image_1920": False})
-
-        with self._patched_create(take):
+        with self._patched_create(_read_then_remove("image_128")):
             self._import("contacts", CONTACTS + ANN)
             made = self._made()
         imported = self._partner("C1")
@@ -182,12 +182,7 @@ class TestBulkPicturesRedTeam17(DataHubCase):
     def test_stale_resized_copy_left_in_database(self):
         self.env["ir.default"].set("res.partner", "image_1920", PICTURE)
 
-        def take(records):
-            for record in records:
-                record.image_128  # noqa: B018
-            records.write({"image_1920": False})
-
-        with self._patched_create(take):
+        with self._patched_create(_read_then_remove("image_128")):
             self._import("contacts", CONTACTS + ANN)
         imported = self._partner("C1")
         self.assertEqual(
@@ -203,12 +198,7 @@ class TestBulkPicturesRedTeam17(DataHubCase):
     def test_generic_equality_with_picture_removed_in_create(self):
         self.env["ir.default"].set("res.partner", "image_1920", PICTURE)
 
-        def take(records):
-            for record in records:
-                record.avatar_128  # noqa: B018
-            records.write({"image_1920": False})
-
-        with self._patched_create(take):
+        with self._patched_create(_read_then_remove("avatar_128")):
             batch = self._import("contacts", CONTACTS + ANN)
             made = (
                 self.env["res.partner"]
